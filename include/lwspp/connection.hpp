@@ -1,0 +1,242 @@
+// lwspp::connection — a stream socket (TCP, Unix, or an adopted fd) driven by
+// its loop, and the weak handle user code keeps.
+//
+// Lifetime (docs/lifetimes.md): created by accept/connect/adopt → on_open →
+// data, writable … → close() or abort() or the peer or an error → on_close
+// with a close_reason, exactly once → memory released when the loop is done
+// with it. A connection& given to a handler is valid for that call; to keep
+// talking to it later or from another thread, keep a connection_handle.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "lwspp/address.hpp"
+#include "lwspp/buffer.hpp"
+#include "lwspp/error.hpp"
+#include "lwspp/loop.hpp"
+#include "lwspp/timer.hpp"
+
+namespace lwspp {
+
+class connection;
+
+enum class send_status : std::uint8_t {
+  written,  // all bytes went to the kernel
+  queued,   // some or all bytes wait in the write queue (see send_result::buffered)
+  refused,  // nothing was taken: the connection is closing, or the hard limit was hit
+};
+
+struct send_result {
+  send_status status = send_status::written;
+  std::size_t buffered = 0;   // bytes now waiting in the write queue
+  bool backpressure = false;  // buffered is above the high-water mark: wait for on_writable
+
+  bool ok() const noexcept { return status != send_status::refused; }
+  explicit operator bool() const noexcept { return ok(); }
+};
+
+// What happens when a send would take the write queue past write_limit.
+enum class overflow_policy : std::uint8_t {
+  refuse,  // the send is refused; the connection stays open
+  close,   // the connection is aborted with error::write_buffer_full
+};
+
+// Per-connection limits and timeouts, all with safe defaults.
+struct connection_options {
+  // Above this many queued bytes send() reports backpressure; on_writable
+  // fires once the queue has drained below half of it.
+  std::size_t write_high_water = 256 * 1024;
+  // Hard cap on queued bytes; what happens past it is on_overflow.
+  std::size_t write_limit = 16 * 1024 * 1024;
+  overflow_policy on_overflow = overflow_policy::refuse;
+  // Close with error::idle_timeout when nothing is read or written this long (0 = never).
+  std::chrono::milliseconds idle_timeout{0};
+  // A graceful close flushes the queue, sends FIN, then waits this long for the
+  // peer's FIN before closing anyway.
+  std::chrono::milliseconds close_linger{2000};
+};
+
+// The interface a protocol role implements (raw today; h1, ws, h2, mqtt
+// later). A role switch (h1 → ws) replaces the role, not the connection.
+class role {
+ public:
+  virtual ~role() = default;
+  virtual void on_open(connection&) {}
+  virtual void on_data(connection&, std::string_view bytes) = 0;
+  virtual void on_writable(connection&) {}
+  virtual void on_close(connection&, const close_reason&) {}
+  // The loop is shutting down: finish what is in flight. Default: close().
+  virtual void on_shutdown(connection& c);
+};
+
+// A weak reference to a connection, usable from any thread. Operations post
+// to the connection's loop; operations posted from one thread run in order.
+// After the connection has closed they do nothing (and report false when the
+// loss is already known).
+class connection_handle {
+ public:
+  connection_handle() = default;
+
+  // Copies or moves the bytes and sends them on the loop thread.
+  bool send(std::string bytes) const;
+  bool close() const;
+  bool abort() const;
+  // Runs fn(connection&) on the loop thread if the connection is still open.
+  bool dispatch(unique_function<void(connection&)> fn) const;
+
+  // A hint: true once the connection is known to be gone.
+  bool expired() const noexcept { return conn_.expired(); }
+  // Loop thread only: the connection, or nullptr once closed.
+  connection* get() const noexcept;
+
+ private:
+  friend class connection;
+  connection_handle(std::weak_ptr<connection> c, std::shared_ptr<detail::post_queue> q)
+      : conn_(std::move(c)), queue_(std::move(q)) {}
+  std::weak_ptr<connection> conn_;
+  std::shared_ptr<detail::post_queue> queue_;
+};
+
+class connection final : public std::enable_shared_from_this<connection>,
+                         private io_handler,
+                         private detail::loop_member {
+  struct private_tag {};
+
+ public:
+  enum class state : std::uint8_t {
+    connecting,  // resolving / connecting (clients)
+    open,        // on_open has run
+    closing,     // graceful close: flushing, then waiting for the peer's FIN
+    closed,      // on_close has run
+  };
+
+  // Wraps a connected, non-blocking socket (or any fd) on loop l. Used by
+  // listeners, connectors and adopt(); starts reading on start().
+  static std::shared_ptr<connection> create(loop& l, int fd, role& r,
+                                            const connection_options& opts);
+  connection(private_tag, loop& l, int fd, role& r, const connection_options& opts);
+  ~connection();
+
+  // --- writing (loop thread) ---------------------------------------------
+  send_result send(std::string_view bytes);
+  send_result send(std::string&& bytes);  // adopted without a copy when it must queue
+  // Ask for on_writable once the write queue is empty and the socket can take more.
+  void request_writable();
+  std::size_t buffered() const noexcept { return wq_.size(); }
+
+  // --- reading -------------------------------------------------------------
+  void pause_reading();
+  void resume_reading();
+  bool reading_paused() const noexcept { return paused_; }
+
+  // --- closing -------------------------------------------------------------
+  // Graceful: flush the queue, FIN, wait (close_linger) for the peer, on_close.
+  void close();
+  // Immediate: drop the queue, reset the connection (RST), on_close.
+  void abort();
+  // Closes with the given reason (graceful flush when reason is clean).
+  void close(close_reason why);
+
+  // --- about ---------------------------------------------------------------
+  state current_state() const noexcept { return state_; }
+  bool is_open() const noexcept { return state_ == state::open; }
+  const address& peer() const noexcept { return peer_; }
+  const address& local() const noexcept { return local_; }
+  int fd() const noexcept { return fd_; }
+  loop& get_loop() const noexcept { return owner(); }
+  connection_handle handle() { return {weak_from_this(), owner().queue()}; }
+  void set_idle_timeout(std::chrono::milliseconds t);
+  const connection_options& options() const noexcept { return opts_; }
+  std::uint64_t bytes_read() const noexcept { return bytes_in_; }
+  std::uint64_t bytes_written() const noexcept { return bytes_out_; }
+
+  // Per-connection user state of type T (default-constructed on first use,
+  // destroyed with the connection). One type per connection.
+  template <class T>
+  T& state_as() {
+    if (!user_) {
+      user_ = {new T(), [](void* p) { delete static_cast<T*>(p); }};
+      user_type_ = &type_tag<T>;
+    }
+    if (user_type_ != &type_tag<T>) detail_bad_state_type();
+    return *static_cast<T*>(user_.get());
+  }
+
+  // --- for library layers ------------------------------------------------
+  role& current_role() const noexcept { return *role_; }
+  // Replaces the role (h1 → ws); the old one stays valid until this call returns.
+  void switch_role(role& r, std::unique_ptr<role> owned = nullptr);
+  void own_role(std::unique_ptr<role> r) {
+    owned_role_ = std::move(r);
+    role_ = owned_role_.get();
+  }
+  void set_addresses(const address& local, const address& peer) {
+    local_ = local;
+    peer_ = peer;
+  }
+  // Starts watching the fd and runs on_open (state: open).
+  void start();
+  // Runs after on_close (listeners use it to count connections per vhost/IP).
+  void set_release_hook(unique_function<void(connection&)> hook) { release_hook_ = std::move(hook); }
+  // For connectors: a connection made before its socket (state connecting);
+  // attach_fd() gives it the connected socket, start() follows.
+  // Loop thread.
+  void set_connecting();
+  void attach_fd(int fd) noexcept { fd_ = fd; }
+  // Closes a connection that never opened (connect failure) with its reason.
+  void fail(close_reason why);
+
+ private:
+  void on_io(std::uint32_t events) override;
+  void on_loop_shutdown() override;
+  void on_loop_force_close() override;
+
+  void handle_readable();
+  void handle_writable();
+  bool flush();  // false if the connection failed while writing
+  send_result queue_bytes(std::string_view bytes, std::string* owned);
+  void update_interest();
+  void touch() noexcept;
+  void on_timer();
+  void finish(close_reason why, bool reset);
+  void join_loop();
+  void shut_write();
+  bool over_limit(std::size_t extra);
+
+  template <class T>
+  static constexpr char type_tag = 0;
+  [[noreturn]] static void detail_bad_state_type();
+
+  int fd_;
+  role* role_;
+  std::unique_ptr<role> owned_role_;
+  connection_options opts_;
+  buffer_chain wq_;
+  timer timer_;  // idle timeout while open, close linger while closing
+  address local_;
+  address peer_;
+  std::unique_ptr<void, void (*)(void*)> user_{nullptr, nullptr};
+  const void* user_type_ = nullptr;
+  std::shared_ptr<connection> self_;  // the loop's reference while open
+  unique_function<void(connection&)> release_hook_;
+  close_reason pending_reason_;  // kept for a graceful close until it completes
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+  clock::time_point last_activity_{};
+  std::uint32_t interest_ = 0;  // io_events currently asked of the loop
+  state state_ = state::open;
+  bool paused_ = false;
+  bool watched_ = false;
+  bool want_writable_ = false;   // request_writable() or backpressure was reported
+  bool write_shut_ = false;
+  bool joined_ = false;  // registered as a member of the loop
+  bool is_socket_ = true;
+  bool peer_eof_ = false;
+};
+
+}  // namespace lwspp

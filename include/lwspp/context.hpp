@@ -1,0 +1,147 @@
+// lwspp::context — the service loops, the vhosts and their listeners.
+//
+// A context owns N loops (default 1). run() drives loop 0 on the calling
+// thread and loops 1..N-1 on threads of its own. Each TCP vhost gets one
+// SO_REUSEPORT listener per loop, so the kernel spreads accepted connections
+// across loops and nothing is shared between them. Unix-socket vhosts listen
+// on loop 0.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "lwspp/address.hpp"
+#include "lwspp/connection.hpp"
+#include "lwspp/log.hpp"
+#include "lwspp/loop.hpp"
+#include "lwspp/result.hpp"
+
+namespace lwspp {
+
+namespace detail {
+class listener;
+}
+
+struct context_options {
+  unsigned loops = 1;                      // service loops (threads); 0 means 1
+  log_level level = log_level::notice;
+  log_sink sink;                           // empty: stderr
+  std::chrono::milliseconds drain_timeout{5000};  // graceful stop: time to flush writes
+};
+
+struct vhost_options {
+  std::string name = "default";
+  // Where to listen: "127.0.0.1:7681", "[::]:443", "0.0.0.0:0" (any port:
+  // see vhost::bound_address), "unix:/run/app.sock", "unix:@abstract-name".
+  std::string listen;
+  int backlog = 511;
+  // Cap on open connections per loop for this vhost (0 = no cap). Past it new
+  // connections are accepted and closed at once, so the backlog does not fill.
+  std::size_t max_connections = 0;
+  // Cap on open connections from one client IP address per loop (0 = no cap).
+  std::size_t max_connections_per_ip = 0;
+  // Remove a stale Unix socket file before binding (not for abstract names).
+  bool unlink_stale_socket = true;
+  connection_options connection;
+};
+
+// Makes the role object for a new connection; the role lives as long as the
+// connection (or, when the factory returns a shared one, as long as the vhost).
+struct role_factory {
+  // Either a role shared by all connections of the vhost...
+  std::shared_ptr<role> shared;
+  // ...or one made per connection.
+  std::function<std::unique_ptr<role>(connection&)> make;
+};
+
+class vhost {
+ public:
+  const std::string& name() const noexcept { return opts_.name; }
+  const vhost_options& options() const noexcept { return opts_; }
+  // The address actually bound (with the real port when ":0" was asked).
+  const address& bound_address() const noexcept { return bound_; }
+  // Connections open now, across loops.
+  std::size_t connection_count() const noexcept { return open_.load(std::memory_order_relaxed); }
+  std::uint64_t accepted_total() const noexcept { return accepted_.load(std::memory_order_relaxed); }
+  std::uint64_t refused_total() const noexcept { return refused_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class context;
+  friend class detail::listener;
+  vhost_options opts_;
+  role_factory roles_;
+  address bound_;
+  std::atomic<std::size_t> open_{0};
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> refused_{0};
+};
+
+struct connect_options {
+  connection_options connection;
+  // Budget for resolving and connecting to every address in turn.
+  std::chrono::milliseconds connect_timeout{10000};
+  unsigned loop_index = 0;  // which service loop drives the connection
+};
+
+class context {
+ public:
+  explicit context(context_options opts = {});
+  ~context();  // stops the loops, aborts what is left
+  context(const context&) = delete;
+  context& operator=(const context&) = delete;
+
+  // Creates a vhost and binds its listeners now (so errors such as "address in
+  // use" are reported here). Call before run().
+  result<vhost*> add_vhost(vhost_options opts, role_factory roles);
+
+  // Connects to "host:port", "[v6]:port" or "unix:/path" (resolving off the
+  // loop thread, trying each address in turn). Any thread. The handle is
+  // valid at once; failures arrive as on_close with the reason.
+  connection_handle connect(std::string_view target, role_factory roles,
+                            connect_options opts = {});
+
+  // Adopts an open fd (an accepted socket, a pipe, a file) into loop
+  // loop_index. The context takes ownership of fd. Any thread.
+  result<connection_handle> adopt(int fd, role_factory roles, connection_options opts = {},
+                                  unsigned loop_index = 0);
+
+  // Runs every loop until stop() (or a graceful stop) finishes. Returns 0.
+  int run();
+  // Any thread: graceful stop — stop accepting, let in-flight writes drain up
+  // to drain_timeout, close what is left, return from run().
+  void stop();
+  // Any thread: stop now; open connections are aborted by the destructor.
+  void stop_now() noexcept;
+  // Routes SIGINT and SIGTERM to a graceful stop() of this context (one
+  // context per process may own the signals).
+  void handle_signals();
+
+  std::size_t loop_count() const noexcept { return loops_.size(); }
+  loop& get_loop(std::size_t i = 0) { return *loops_.at(i); }
+  const logger& log() const noexcept { return log_; }
+  logger& log() noexcept { return log_; }
+  const std::vector<std::unique_ptr<vhost>>& vhosts() const noexcept { return vhosts_; }
+  const context_options& options() const noexcept { return opts_; }
+
+ private:
+  struct internals;  // resolver and signal watcher: no system headers here
+
+  context_options opts_;
+  logger log_;
+  std::unique_ptr<internals> in_;
+  std::vector<std::unique_ptr<loop>> loops_;
+  std::vector<std::unique_ptr<vhost>> vhosts_;
+  std::vector<std::unique_ptr<detail::listener>> listeners_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace lwspp

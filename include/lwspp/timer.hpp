@@ -1,0 +1,56 @@
+// lwspp::timer — a one-shot timer that lives inside its owner.
+//
+// A timer is a node of its loop's scheduler (an intrusive pairing heap), so
+// arming, re-arming and cancelling never allocate: O(1) insert, O(log n)
+// amortised removal, which holds at 100k armed timers. Timers with the same
+// deadline fire in the order they were armed. A timer belongs to one loop and
+// is used only on that loop's thread; destroying it cancels it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "lwspp/function.hpp"
+
+namespace lwspp {
+
+class loop;
+namespace detail {
+class timer_heap;
+}
+
+using clock = std::chrono::steady_clock;
+
+class timer {
+ public:
+  timer(loop& owner, unique_function<void()> on_fire) : loop_(&owner), cb_(std::move(on_fire)) {}
+  explicit timer(loop& owner) : loop_(&owner) {}
+  ~timer() { cancel(); }
+  timer(const timer&) = delete;
+  timer& operator=(const timer&) = delete;
+
+  void set_callback(unique_function<void()> on_fire) { cb_ = std::move(on_fire); }
+
+  // (Re-)arms the timer; an armed timer is moved to the new deadline.
+  void arm(clock::duration after);
+  void arm_at(clock::time_point deadline);
+  void cancel() noexcept;
+  bool armed() const noexcept { return armed_; }
+  clock::time_point deadline() const noexcept { return deadline_; }
+  loop& owner() const noexcept { return *loop_; }
+
+ private:
+  friend class detail::timer_heap;
+  friend class loop;
+
+  loop* loop_;
+  unique_function<void()> cb_;
+  clock::time_point deadline_{};
+  std::uint64_t seq_ = 0;       // arm order: breaks ties between equal deadlines
+  timer* child_ = nullptr;      // pairing-heap links
+  timer* sibling_ = nullptr;
+  timer* prev_ = nullptr;       // previous sibling, or parent for a first child
+  bool armed_ = false;
+};
+
+}  // namespace lwspp

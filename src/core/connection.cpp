@@ -1,0 +1,422 @@
+// A stream connection driven by its loop: reads into the loop's buffer,
+// writes straight to the kernel when it can and queues the rest, closes
+// gracefully (flush, FIN, wait for the peer's FIN) or abortively (RST).
+#include "lwspp/connection.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/post_queue.hpp"
+
+namespace lwspp {
+namespace {
+
+// Reads per readiness event before yielding to other connections: keeps one
+// fast sender from starving the rest of the loop.
+constexpr int max_reads_per_event = 4;
+constexpr int max_iov = 64;
+
+close_reason errno_reason(int err, const char* what) {
+  if (err == ECONNRESET || err == EPIPE)
+    return {error::peer_reset, std::string(what) + ": " + std::strerror(err)};
+  return {std::error_code(err, std::system_category()), what};
+}
+
+}  // namespace
+
+void role::on_shutdown(connection& c) { c.close(); }
+
+// --- connection_handle -------------------------------------------------------
+
+bool connection_handle::send(std::string bytes) const {
+  if (!queue_ || conn_.expired()) return false;
+  return queue_->push([w = conn_, b = std::move(bytes)]() mutable {
+    if (auto c = w.lock()) c->send(std::move(b));
+  });
+}
+
+bool connection_handle::close() const {
+  if (!queue_ || conn_.expired()) return false;
+  return queue_->push([w = conn_] {
+    if (auto c = w.lock()) c->close();
+  });
+}
+
+bool connection_handle::abort() const {
+  if (!queue_ || conn_.expired()) return false;
+  return queue_->push([w = conn_] {
+    if (auto c = w.lock()) c->abort();
+  });
+}
+
+bool connection_handle::dispatch(unique_function<void(connection&)> fn) const {
+  if (!queue_ || conn_.expired()) return false;
+  return queue_->push([w = conn_, f = std::move(fn)]() mutable {
+    auto c = w.lock();
+    if (c && c->current_state() != connection::state::closed) f(*c);
+  });
+}
+
+connection* connection_handle::get() const noexcept {
+  auto c = conn_.lock();
+  return c && c->current_state() != connection::state::closed ? c.get() : nullptr;
+}
+
+// --- lifetime ------------------------------------------------------------------
+
+std::shared_ptr<connection> connection::create(loop& l, int fd, role& r,
+                                               const connection_options& opts) {
+  return std::make_shared<connection>(private_tag{}, l, fd, r, opts);
+}
+
+connection::connection(private_tag, loop& l, int fd, role& r, const connection_options& opts)
+    : loop_member(l), fd_(fd), role_(&r), opts_(opts), timer_(l) {
+  timer_.set_callback([this] { on_timer(); });
+}
+
+connection::~connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void connection::detail_bad_state_type() {
+  throw std::logic_error("connection::state_as<T>: state already holds another type");
+}
+
+void connection::join_loop() {
+  // Membership is changed only on the loop thread; a client connection is
+  // created on the caller's thread and joins when the loop picks it up.
+  if (!joined_) {
+    join();
+    joined_ = true;
+  }
+}
+
+void connection::set_connecting() {
+  join_loop();
+  state_ = state::connecting;
+}
+
+void connection::start() {
+  join_loop();
+  self_ = shared_from_this();
+  state_ = state::open;
+  struct stat st {};
+  is_socket_ = ::fstat(fd_, &st) == 0 && S_ISSOCK(st.st_mode);
+  if (is_socket_) {
+    if (local_.empty()) {
+      address a;
+      socklen_t len = address::capacity;
+      if (::getsockname(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
+        local_ = address::from_sockaddr(a.data(), len);
+    }
+    if (peer_.empty()) {
+      address a;
+      socklen_t len = address::capacity;
+      if (::getpeername(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
+        peer_ = address::from_sockaddr(a.data(), len);
+    }
+  }
+  interest_ = io_readable | (wq_.empty() ? 0u : io_writable);
+  if (!owner().watch(fd_, interest_, *this)) {
+    finish(errno_reason(errno, "epoll_ctl"), false);
+    return;
+  }
+  watched_ = true;
+  touch();
+  if (opts_.idle_timeout.count() > 0) timer_.arm(opts_.idle_timeout);
+  role_->on_open(*this);
+}
+
+void connection::switch_role(role& r, std::unique_ptr<role> owned) {
+  // The old owned role may be the caller: keep it alive until we return.
+  auto old = std::move(owned_role_);
+  owned_role_ = std::move(owned);
+  role_ = &r;
+  if (old) owner().defer([o = std::shared_ptr<role>(std::move(old))] {});
+}
+
+// --- events ----------------------------------------------------------------------
+
+void connection::on_io(std::uint32_t events) {
+  if (state_ == state::closed) return;
+  if (events & io_writable) {
+    if (!flush()) return;
+  }
+  if (state_ == state::closed) return;
+  if (events & (io_readable | io_hangup | io_error)) handle_readable();
+}
+
+void connection::handle_readable() {
+  if (paused_ && state_ == state::open) return;
+  std::span<char> buf = owner().read_buffer();
+  for (int i = 0; i < max_reads_per_event; ++i) {
+    const ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n > 0) {
+      bytes_in_ += static_cast<std::uint64_t>(n);
+      touch();
+      // While closing we only wait for the peer's FIN: data is discarded.
+      if (state_ == state::open) role_->on_data(*this, {buf.data(), static_cast<std::size_t>(n)});
+      if (state_ == state::closed || (paused_ && state_ == state::open)) return;
+      if (static_cast<std::size_t>(n) < buf.size()) return;  // drained; epoll says when more comes
+      continue;
+    }
+    if (n == 0) {
+      peer_eof_ = true;
+      if (state_ == state::closing) {
+        // We had already closed; this FIN completes the close once flushed.
+        if (wq_.empty()) finish(pending_reason_, false);
+        return;
+      }
+      // The peer is done sending. Anything already queued to it still goes
+      // out (nothing is lost), then the connection closes.
+      close(close_reason(error::peer_closed));
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    finish(errno_reason(errno, "read"), false);
+    return;
+  }
+}
+
+bool connection::flush() {
+  while (!wq_.empty() && !write_shut_) {
+    io_slice iov[max_iov];
+    const std::size_t count = wq_.gather(iov);
+    ssize_t n;
+    if (is_socket_) {
+      msghdr msg{};
+      msg.msg_iov = reinterpret_cast<iovec*>(iov);
+      msg.msg_iovlen = count;
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    } else {
+      n = ::writev(fd_, reinterpret_cast<const iovec*>(iov), static_cast<int>(count));
+    }
+    if (n > 0) {
+      wq_.consume(static_cast<std::size_t>(n));
+      bytes_out_ += static_cast<std::uint64_t>(n);
+      touch();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    finish(errno_reason(n < 0 ? errno : EPIPE, "write"), true);
+    return false;
+  }
+  if (wq_.empty() && state_ == state::closing && !write_shut_) {
+    shut_write();
+    if (state_ == state::closed) return false;
+  }
+  if (want_writable_ && state_ == state::open && wq_.size() <= opts_.write_high_water / 2) {
+    want_writable_ = false;
+    update_interest();
+    role_->on_writable(*this);
+    if (state_ == state::closed) return false;
+  }
+  update_interest();
+  return true;
+}
+
+// --- writing ---------------------------------------------------------------------
+
+bool connection::over_limit(std::size_t extra) {
+  if (wq_.size() + extra <= opts_.write_limit) return false;
+  if (opts_.on_overflow == overflow_policy::close) {
+    finish(close_reason(error::write_buffer_full,
+                        "write queue would exceed " + std::to_string(opts_.write_limit) + " bytes"),
+           true);
+  }
+  return true;
+}
+
+send_result connection::queue_bytes(std::string_view bytes, std::string* owned) {
+  if (state_ != state::open && state_ != state::connecting)
+    return {send_status::refused, wq_.size(), false};
+  if (over_limit(bytes.size())) return {send_status::refused, wq_.size(), true};
+
+  std::size_t written = 0;
+  if (wq_.empty() && state_ == state::open && !bytes.empty()) {
+    // The common case: nothing queued, so write straight from the caller's bytes.
+    for (;;) {
+      const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
+                                   : ::write(fd_, bytes.data(), bytes.size());
+      if (n >= 0) {
+        written = static_cast<std::size_t>(n);
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      // The peer is gone: close after the current handler returns.
+      const close_reason why = errno_reason(errno, "write");
+      owner().defer([self = shared_from_this(), why] { self->finish(why, true); });
+      state_ = state::closing;
+      return {send_status::refused, 0, false};
+    }
+    if (written) {
+      bytes_out_ += written;
+      touch();
+    }
+    if (written == bytes.size()) return {send_status::written, 0, false};
+  }
+
+  if (owned && written == 0)
+    wq_.append(std::move(*owned));
+  else
+    wq_.append(bytes.substr(written));
+  send_result r{send_status::queued, wq_.size(), wq_.size() > opts_.write_high_water};
+  if (r.backpressure) want_writable_ = true;
+  update_interest();
+  return r;
+}
+
+send_result connection::send(std::string_view bytes) { return queue_bytes(bytes, nullptr); }
+
+send_result connection::send(std::string&& bytes) {
+  return queue_bytes(std::string_view(bytes), &bytes);
+}
+
+void connection::request_writable() {
+  want_writable_ = true;
+  update_interest();
+}
+
+void connection::update_interest() {
+  if (!watched_ || state_ == state::closed) return;
+  std::uint32_t want = 0;
+  if (!paused_ || state_ == state::closing) want |= io_readable;
+  if (!wq_.empty() || want_writable_) want |= io_writable;
+  if (peer_eof_) want &= ~static_cast<std::uint32_t>(io_readable);  // EOF stays readable forever
+  if (want != interest_) {
+    interest_ = want;
+    owner().modify(fd_, want, *this);
+  }
+}
+
+// --- reading control -------------------------------------------------------------
+
+void connection::pause_reading() {
+  paused_ = true;
+  update_interest();
+}
+
+void connection::resume_reading() {
+  paused_ = false;
+  update_interest();
+}
+
+// --- timers ----------------------------------------------------------------------
+
+void connection::touch() noexcept { last_activity_ = owner().now(); }
+
+void connection::set_idle_timeout(std::chrono::milliseconds t) {
+  opts_.idle_timeout = t;
+  if (state_ != state::open) return;
+  if (t.count() > 0) {
+    touch();
+    timer_.arm(t);
+  } else {
+    timer_.cancel();
+  }
+}
+
+void connection::on_timer() {
+  if (state_ == state::closing) {
+    // Linger over: unflushed bytes mean the peer stopped reading (reset);
+    // otherwise the peer just never sent its FIN.
+    finish(pending_reason_, !wq_.empty());
+    return;
+  }
+  if (state_ != state::open || opts_.idle_timeout.count() <= 0) return;
+  // Activity only stamps a time; the timer checks it here, so a busy
+  // connection costs no timer work per read or write.
+  const auto deadline = last_activity_ + opts_.idle_timeout;
+  if (owner().now() < deadline) {
+    timer_.arm_at(deadline);
+    return;
+  }
+  close(close_reason(error::idle_timeout,
+                     "no traffic for " + std::to_string(opts_.idle_timeout.count()) + " ms"));
+}
+
+// --- closing ---------------------------------------------------------------------
+
+void connection::close() { close(close_reason(error::closed_locally)); }
+
+void connection::abort() { finish(close_reason(error::aborted), true); }
+
+void connection::close(close_reason why) {
+  if (state_ == state::closed || state_ == state::closing) return;
+  if (state_ == state::connecting || !watched_) {
+    finish(std::move(why), false);
+    return;
+  }
+  state_ = state::closing;
+  pending_reason_ = std::move(why);
+  want_writable_ = false;
+  timer_.arm(opts_.close_linger);
+  if (wq_.empty()) {
+    shut_write();
+    if (state_ == state::closed) return;
+  }
+  update_interest();
+}
+
+void connection::shut_write() {
+  write_shut_ = true;
+  // Not a socket (pipe, file), or the peer already sent its FIN: nothing to wait for.
+  if (!is_socket_ || peer_eof_) {
+    finish(pending_reason_, false);
+    return;
+  }
+  ::shutdown(fd_, SHUT_WR);
+}
+
+void connection::fail(close_reason why) { finish(std::move(why), false); }
+
+void connection::finish(close_reason why, bool reset) {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  timer_.cancel();
+  if (fd_ >= 0) {
+    if (watched_) owner().unwatch(fd_);
+    watched_ = false;
+    if (reset && is_socket_) {
+      // SO_LINGER with a zero timeout makes close() send RST and drop the queue.
+      linger lg{1, 0};
+      ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    ::close(fd_);
+    fd_ = -1;
+  }
+  wq_.clear();
+  if (joined_) leave();
+  // on_close runs after the current handler returns, and the loop's reference
+  // is dropped after it: memory stays valid for every event of this batch.
+  auto self = self_ ? std::move(self_) : shared_from_this();
+  owner().defer([self, why = std::move(why)]() mutable {
+    self->role_->on_close(*self, why);
+    if (self->release_hook_) self->release_hook_(*self);
+  });
+}
+
+void connection::on_loop_shutdown() {
+  if (state_ == state::connecting)
+    finish(close_reason(error::server_stopping), false);
+  else if (state_ == state::open)
+    role_->on_shutdown(*this);
+}
+
+void connection::on_loop_force_close() {
+  finish(close_reason(error::server_stopping, "drain deadline passed with " +
+                                                  std::to_string(wq_.size()) +
+                                                  " bytes unsent"),
+         true);
+}
+
+}  // namespace lwspp

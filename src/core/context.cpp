@@ -1,0 +1,169 @@
+// The context: its loops and threads, vhosts and listeners, client connects,
+// adoption of fds, graceful stop and the signals that ask for it.
+#include "lwspp/context.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include "core/role_factory.hpp"
+#include "core/signal_watcher.hpp"
+#include "net/connector.hpp"
+#include "net/listener.hpp"
+#include "net/resolver.hpp"
+#include "net/socket.hpp"
+
+namespace lwspp {
+namespace {
+
+// A write to a socket whose peer has gone must be an error value, never a
+// process-killing SIGPIPE (pipes adopted into a loop have no MSG_NOSIGNAL).
+void ignore_sigpipe() {
+  static const bool done = [] {
+    struct sigaction sa {};
+    sa.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &sa, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+// Runs fn on l's thread: now if we are on it (or it is not running yet and
+// this is the thread that will run it), else posted.
+void on_loop(loop& l, unique_function<void()> fn) {
+  if (l.in_loop_thread())
+    fn();
+  else
+    l.post(std::move(fn));
+}
+
+}  // namespace
+
+struct context::internals {
+  detail::resolver dns;
+  std::unique_ptr<detail::signal_watcher> signals;
+};
+
+context::context(context_options opts)
+    : opts_(std::move(opts)), log_(opts_.level, opts_.sink), in_(std::make_unique<internals>()) {
+  ignore_sigpipe();
+  const unsigned n = std::max(1u, opts_.loops);
+  for (unsigned i = 0; i < n; ++i) loops_.push_back(std::make_unique<loop>(&log_));
+}
+
+context::~context() {
+  stop_now();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  // The loops no longer run: close what is left on this thread and let the
+  // deferred on_close callbacks run before anything they touch goes away.
+  for (auto& l : loops_) {
+    l->close_all();
+    for (int i = 0; i < 3; ++i) l->run_once(std::chrono::milliseconds(0));
+  }
+  in_->signals.reset();
+  listeners_.clear();
+}
+
+result<vhost*> context::add_vhost(vhost_options opts, role_factory roles) {
+  if (running_.load()) return error_info(error::invalid_address, "add_vhost after run()");
+  auto where = address::parse(opts.listen);
+  if (!where) {
+    // Not an IP literal: a host name such as "localhost:7681".
+    auto hp = split_host_port(opts.listen);
+    if (!hp) return hp.error();
+    auto addrs = detail::resolve_now(hp->host, hp->port);
+    if (!addrs) return addrs.error();
+    where = addrs->front();
+  }
+  auto vh = std::make_unique<vhost>();
+  vh->opts_ = std::move(opts);
+  vh->roles_ = std::move(roles);
+  address bind_to = *where;
+  // TCP: one SO_REUSEPORT socket per loop. Unix: one socket, on loop 0.
+  const std::size_t sockets = bind_to.is_ip() ? loops_.size() : 1;
+  std::vector<std::unique_ptr<detail::listener>> made;
+  for (std::size_t i = 0; i < sockets; ++i) {
+    auto fd = detail::listen_socket(bind_to, vh->opts_.backlog, loops_.size() > 1,
+                                    vh->opts_.unlink_stale_socket);
+    if (!fd) return fd.error();
+    if (i == 0) {
+      vh->bound_ = bind_to.is_ip() ? detail::local_address(*fd) : bind_to;
+      bind_to = vh->bound_;  // the real port, when port 0 was asked
+    }
+    made.push_back(std::make_unique<detail::listener>(*loops_[i], *vh, *fd));
+  }
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    detail::listener* l = made[i].get();
+    on_loop(*loops_[i], [l] { l->start(); });
+    listeners_.push_back(std::move(made[i]));
+  }
+  LWSPP_LOG(log_, notice, "vhost ", vh->name(), " listening on ", vh->bound_.to_string(),
+            sockets > 1 ? " (" + std::to_string(sockets) + " loops)" : std::string());
+  vhosts_.push_back(std::move(vh));
+  return vhosts_.back().get();
+}
+
+connection_handle context::connect(std::string_view target, role_factory roles,
+                                   connect_options opts) {
+  loop& l = *loops_.at(std::min<std::size_t>(opts.loop_index, loops_.size() - 1));
+  auto c = detail::make_connection(l, -1, roles, opts.connection);
+  connection_handle h = c->handle();
+  auto job = std::make_shared<detail::connector>(c, std::string(target), opts.connect_timeout);
+  on_loop(l, [job, this] { job->start(in_->dns); });
+  return h;
+}
+
+result<connection_handle> context::adopt(int fd, role_factory roles, connection_options opts,
+                                         unsigned loop_index) {
+  if (fd < 0) return error_info(error::io_error, "adopt: invalid fd");
+  if (!detail::set_nonblocking(fd)) return detail::errno_error(errno, "adopt: fcntl");
+  loop& l = *loops_.at(std::min<std::size_t>(loop_index, loops_.size() - 1));
+  auto c = detail::make_connection(l, fd, roles, opts);
+  connection_handle h = c->handle();
+  on_loop(l, [c] { c->start(); });
+  return h;
+}
+
+int context::run() {
+  running_.store(true);
+  for (std::size_t i = 1; i < loops_.size(); ++i)
+    threads_.emplace_back([this, i] { loops_[i]->run(); });
+  loops_[0]->run();
+  // Loop 0 has finished; on a graceful stop the others finish on their own.
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  running_.store(false);
+  LWSPP_LOG(log_, notice, "stopped");
+  return 0;
+}
+
+void context::stop() {
+  if (stopping_.exchange(true)) return;
+  const auto drain = opts_.drain_timeout;
+  LWSPP_LOG(log_, notice, "stopping: draining for up to ", drain.count(), " ms");
+  for (auto& l : loops_) {
+    loop* lp = l.get();
+    lp->post([lp, drain] { lp->shutdown(drain); });
+  }
+}
+
+void context::stop_now() noexcept {
+  for (auto& l : loops_) l->stop();
+}
+
+void context::handle_signals() {
+  if (in_->signals) return;
+  in_->signals = std::make_unique<detail::signal_watcher>(*loops_[0], [this](int signo, int count) {
+    if (count > 1) {
+      LWSPP_LOG(log_, warn, "signal ", signo, " again: stopping now");
+      stop_now();
+      return;
+    }
+    LWSPP_LOG(log_, notice, "signal ", signo, ": graceful stop");
+    stop();
+  });
+}
+
+}  // namespace lwspp

@@ -1,0 +1,26 @@
+#include "core/role_factory.hpp"
+
+namespace lwspp::detail {
+namespace {
+
+// Stands in until the factory's per-connection role is installed.
+class placeholder_role final : public role {
+ public:
+  void on_data(connection&, std::string_view) override {}
+};
+
+}  // namespace
+
+std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
+                                            const connection_options& opts) {
+  if (roles.shared) return connection::create(l, fd, *roles.shared, opts);
+  static placeholder_role placeholder;
+  auto c = connection::create(l, fd, placeholder, opts);
+  if (roles.make) {
+    // A factory that returns nothing leaves the placeholder: bytes are ignored.
+    if (auto r = roles.make(*c)) c->own_role(std::move(r));
+  }
+  return c;
+}
+
+}  // namespace lwspp::detail

@@ -1,0 +1,15 @@
+// Making a connection with the role a role_factory describes.
+#pragma once
+
+#include <memory>
+
+#include "lwspp/context.hpp"
+
+namespace lwspp::detail {
+
+// A connection on loop l for fd (-1 for a client not yet connected) whose
+// role comes from roles: the shared one, or one made for it.
+std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
+                                            const connection_options& opts);
+
+}  // namespace lwspp::detail

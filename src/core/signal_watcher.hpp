@@ -1,0 +1,28 @@
+// SIGINT/SIGTERM delivered to a loop as an ordinary event.
+//
+// The signal handler only does what is async-signal-safe: it counts the
+// signal and writes an eventfd. The loop reads the eventfd and calls the
+// callback on its own thread, where stopping the context is safe.
+#pragma once
+
+#include <functional>
+
+#include "lwspp/loop.hpp"
+
+namespace lwspp::detail {
+
+class signal_watcher final : private io_handler {
+ public:
+  // on_signal(signal number, how many times a stop signal has arrived).
+  signal_watcher(loop& l, std::function<void(int, int)> on_signal);
+  ~signal_watcher();
+
+ private:
+  void on_io(std::uint32_t events) override;
+
+  loop& loop_;
+  int fd_;
+  std::function<void(int, int)> on_signal_;
+};
+
+}  // namespace lwspp::detail

@@ -1,0 +1,51 @@
+// Drives a client connection from a target string to an open socket:
+// resolve (off the loop), then try each address in turn with a non-blocking
+// connect, all within one deadline. On success the connection starts; on
+// failure it closes with the reason of the last attempt.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lwspp/context.hpp"
+#include "net/resolver.hpp"
+
+namespace lwspp::detail {
+
+class connector final : public std::enable_shared_from_this<connector>,
+                        private io_handler,
+                        private loop_member {
+ public:
+  connector(std::shared_ptr<connection> c, std::string target, std::chrono::milliseconds timeout);
+  ~connector();
+
+  // Loop thread.
+  void start(resolver& dns);
+
+ private:
+  void on_resolved(result<std::vector<address>> addrs);
+  void try_next();
+  void on_io(std::uint32_t events) override;
+  void on_loop_shutdown() override { give_up(close_reason(error::server_stopping)); }
+  void on_loop_force_close() override { give_up(close_reason(error::server_stopping)); }
+  void on_deadline();
+  void drop_socket() noexcept;
+  // Ends the attempt: conn_ fails with why (unless the user closed it already).
+  void give_up(close_reason why);
+  void done();
+  bool abandoned() const noexcept;
+
+  std::shared_ptr<connection> conn_;
+  std::shared_ptr<connector> self_;  // alive until done()
+  std::string target_;
+  std::chrono::milliseconds timeout_;
+  std::vector<address> addrs_;
+  std::size_t next_ = 0;
+  int fd_ = -1;
+  timer deadline_;
+  error_info last_;
+  bool finished_ = false;
+};
+
+}  // namespace lwspp::detail

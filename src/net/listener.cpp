@@ -1,0 +1,109 @@
+#include "net/listener.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/role_factory.hpp"
+#include "net/socket.hpp"
+
+namespace lwspp::detail {
+namespace {
+
+// Connections accepted per readiness event: bounds the time one busy
+// listener can hold the loop.
+constexpr int max_accepts_per_event = 64;
+// After EMFILE, accept is paused this long instead of spinning on a
+// readable listener that cannot be served.
+constexpr auto emfile_pause = std::chrono::milliseconds(100);
+
+}  // namespace
+
+listener::listener(loop& l, vhost& vh, int fd)
+    : loop_member(l), vh_(vh), fd_(fd), resume_(l, [this] { on_resume_timer(); }) {
+  owns_unix_path_ = vh.bound_address().kind() == address::family::unix_path;
+}
+
+listener::~listener() {
+  close_socket();
+  if (owns_unix_path_) ::unlink(vh_.bound_address().unix_path().c_str());
+}
+
+void listener::start() {
+  join();
+  owner().watch(fd_, io_readable, *this);
+}
+
+void listener::close_socket() noexcept {
+  if (fd_ < 0) return;
+  resume_.cancel();
+  owner().unwatch(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  leave();
+}
+
+void listener::on_resume_timer() {
+  if (fd_ >= 0) owner().modify(fd_, io_readable, *this);
+}
+
+void listener::on_io(std::uint32_t) {
+  for (int i = 0; i < max_accepts_per_event && fd_ >= 0; ++i) {
+    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) {
+      accept_one(c);
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      LWSPP_LOG(owner().log(), warn, "vhost ", vh_.name(), ": accept paused: ",
+                std::strerror(errno));
+      owner().modify(fd_, io_none, *this);
+      resume_.arm(emfile_pause);
+    }
+    return;  // EAGAIN: the backlog is empty
+  }
+}
+
+void listener::accept_one(int fd) {
+  const vhost_options& o = vh_.options();
+  auto c = make_connection(owner(), fd, vh_.roles_, o.connection);
+  if (vh_.bound_address().is_ip()) set_nodelay(fd);
+  // The peer now, so the caps below can look at it (start() fills in local).
+  address peer;
+  socklen_t len = address::capacity;
+  if (::getpeername(fd, static_cast<sockaddr*>(peer.data()), &len) == 0)
+    c->set_addresses({}, address::from_sockaddr(peer.data(), len));
+  const std::string ip = c->peer().ip();
+  const bool over_total = o.max_connections && open_ >= o.max_connections;
+  const auto ip_it = per_ip_.find(ip);
+  const bool over_ip = o.max_connections_per_ip && ip_it != per_ip_.end() &&
+                       ip_it->second >= o.max_connections_per_ip;
+  if (over_total || over_ip) {
+    // Refused without a role callback: the client sees a reset at once rather
+    // than a connection that hangs in the backlog.
+    vh_.refused_.fetch_add(1, std::memory_order_relaxed);
+    LWSPP_LOG(owner().log(), info, "vhost ", vh_.name(), ": refused ", c->peer().to_string(),
+              over_total ? ": connection limit" : ": per-IP limit");
+    linger lg{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    return;  // c's destructor closes fd
+  }
+  ++open_;
+  if (!ip.empty()) ++per_ip_[ip];
+  vh_.open_.fetch_add(1, std::memory_order_relaxed);
+  vh_.accepted_.fetch_add(1, std::memory_order_relaxed);
+  c->set_release_hook([this, ip](connection&) {
+    --open_;
+    vh_.open_.fetch_sub(1, std::memory_order_relaxed);
+    if (!ip.empty()) {
+      auto it = per_ip_.find(ip);
+      if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+    }
+  });
+  c->start();
+}
+
+}  // namespace lwspp::detail
