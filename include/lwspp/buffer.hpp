@@ -54,7 +54,7 @@ class buffer_chain {
 
  private:
   struct block {
-    std::string data;     // bytes [offset, data.size()) are live
+    std::string data;  // bytes [offset, data.size()) are live
     std::size_t offset = 0;
     bool adopted = false;  // moved in by append(string&&): never appended into
     std::size_t live() const noexcept { return data.size() - offset; }

@@ -175,6 +175,11 @@ class connection final : public std::enable_shared_from_this<connection>,
     owned_role_ = std::move(r);
     role_ = owned_role_.get();
   }
+  // Keeps a role shared between connections alive as long as this one.
+  void share_role(std::shared_ptr<role> r) {
+    shared_role_ = std::move(r);
+    role_ = shared_role_.get();
+  }
   void set_addresses(const address& local, const address& peer) {
     local_ = local;
     peer_ = peer;
@@ -215,6 +220,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   int fd_;
   role* role_;
   std::unique_ptr<role> owned_role_;
+  std::shared_ptr<role> shared_role_;
   connection_options opts_;
   buffer_chain wq_;
   timer timer_;  // idle timeout while open, close linger while closing
@@ -227,7 +233,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   close_reason pending_reason_;  // kept for a graceful close until it completes
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
-  clock::time_point last_activity_{};
+  clock_type::time_point last_activity_{};
   std::uint32_t interest_ = 0;  // io_events currently asked of the loop
   state state_ = state::open;
   bool paused_ = false;

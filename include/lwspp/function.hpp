@@ -6,7 +6,9 @@
 // typical lambda does not allocate.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
+#include <functional>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -32,13 +34,23 @@ class unique_function<R(Args...)> {
   static constexpr bool fits_inline = sizeof(F) <= inline_size && alignof(F) <= inline_align &&
                                       std::is_nothrow_move_constructible_v<F>;
 
+  // std::invoke so that member pointers work; R = void discards any result
+  // (std::invoke_r is C++23).
+  template <class F>
+  static R call(F& f, Args&&... args) {
+    if constexpr (std::is_void_v<R>) {
+      std::invoke(f, std::forward<Args>(args)...);
+    } else {
+      return std::invoke(f, std::forward<Args>(args)...);
+    }
+  }
   template <class F>
   static R invoke_inline(void* self, Args&&... args) {
-    return (*static_cast<F*>(self))(std::forward<Args>(args)...);
+    return call(*static_cast<F*>(self), std::forward<Args>(args)...);
   }
   template <class F>
   static R invoke_heap(void* self, Args&&... args) {
-    return (**static_cast<F**>(self))(std::forward<Args>(args)...);
+    return call(**static_cast<F**>(self), std::forward<Args>(args)...);
   }
 
   template <class F>
@@ -65,7 +77,9 @@ class unique_function<R(Args...)> {
             class = std::enable_if_t<!std::is_same_v<D, unique_function> &&
                                      std::is_invocable_r_v<R, D&, Args...>>>
   unique_function(F&& f) {  // NOLINT(google-explicit-constructor): mirrors std::function
-    if constexpr (std::is_pointer_v<D> || std::is_member_pointer_v<D>) {
+    // A function reference (F = R(&)(...)) decays to a pointer that cannot be
+    // null; comparing it trips g++'s -Wnonnull-compare.
+    if constexpr (std::is_pointer_v<std::remove_reference_t<F>> || std::is_member_pointer_v<D>) {
       if (f == nullptr) return;
     }
     if constexpr (fits_inline<D>) {
@@ -111,6 +125,7 @@ class unique_function<R(Args...)> {
   // Calling an empty unique_function is a programming error (like std::function
   // without the exception): it is checked in debug builds.
   R operator()(Args... args) {
+    assert(ops_ != nullptr && "called an empty unique_function");
     return ops_->invoke(storage_, std::forward<Args>(args)...);
   }
 

@@ -77,8 +77,8 @@ class loop {
 
   bool in_loop_thread() const noexcept;
   // The time at the start of this iteration (cheap; refreshed each wake-up).
-  clock::time_point now() const noexcept { return now_; }
-  clock::time_point refresh_now() noexcept;
+  clock_type::time_point now() const noexcept { return now_; }
+  clock_type::time_point refresh_now() noexcept;
 
   const logger& log() const noexcept { return *log_; }
   loop_stats stats() const noexcept { return stats_; }
@@ -99,7 +99,7 @@ class loop {
   // Graceful shutdown of everything registered on this loop: members are told
   // to finish (listeners close, connections flush and close); at the deadline
   // the rest are force-closed; run() returns when none is left.
-  void shutdown(clock::duration drain);
+  void shutdown(clock_type::duration drain);
   // Force-closes every member now (listeners close, connections abort with
   // error::server_stopping). Their on_close runs on the next iteration.
   void close_all();
@@ -133,7 +133,7 @@ class loop {
   std::unique_ptr<logger> own_log_;
   std::atomic<bool> stop_{false};
   std::atomic<std::thread::id> thread_{};
-  clock::time_point now_;
+  clock_type::time_point now_;
   loop_stats stats_;
   timer shutdown_timer_;
   bool shutting_down_ = false;

@@ -19,7 +19,7 @@ namespace detail {
 class timer_heap;
 }
 
-using clock = std::chrono::steady_clock;
+using clock_type = std::chrono::steady_clock;
 
 class timer {
  public:
@@ -32,11 +32,11 @@ class timer {
   void set_callback(unique_function<void()> on_fire) { cb_ = std::move(on_fire); }
 
   // (Re-)arms the timer; an armed timer is moved to the new deadline.
-  void arm(clock::duration after);
-  void arm_at(clock::time_point deadline);
+  void arm(clock_type::duration after);
+  void arm_at(clock_type::time_point deadline);
   void cancel() noexcept;
   bool armed() const noexcept { return armed_; }
-  clock::time_point deadline() const noexcept { return deadline_; }
+  clock_type::time_point deadline() const noexcept { return deadline_; }
   loop& owner() const noexcept { return *loop_; }
 
  private:
@@ -45,7 +45,7 @@ class timer {
 
   loop* loop_;
   unique_function<void()> cb_;
-  clock::time_point deadline_{};
+  clock_type::time_point deadline_{};
   std::uint64_t seq_ = 0;       // arm order: breaks ties between equal deadlines
   timer* child_ = nullptr;      // pairing-heap links
   timer* sibling_ = nullptr;

@@ -41,7 +41,7 @@ loop::loop(const logger* log)
     : queue_(std::make_shared<detail::post_queue>()),
       timers_(std::make_unique<detail::timer_heap>()),
       log_(log),
-      now_(clock::now()),
+      now_(clock_type::now()),
       shutdown_timer_(*this, [this] { on_shutdown_deadline(); }) {
   if (!log_) {
     own_log_ = std::make_unique<logger>();
@@ -69,8 +69,8 @@ bool loop::in_loop_thread() const noexcept {
   return thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
 }
 
-clock::time_point loop::refresh_now() noexcept {
-  now_ = clock::now();
+clock_type::time_point loop::refresh_now() noexcept {
+  now_ = clock_type::now();
   return now_;
 }
 
@@ -101,7 +101,7 @@ int loop::wait_timeout_ms(std::chrono::milliseconds max_wait) const noexcept {
   if (!deferred_.empty() || !always_ready_.empty()) return 0;
   auto wait = max_wait;
   if (const timer* t = timers_->top()) {
-    const auto until = t->deadline_ - clock::now();
+    const auto until = t->deadline_ - clock_type::now();
     // Round up so a timer is never woken for just before its deadline.
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(until);
     if (ms < wait) wait = ms;
@@ -115,7 +115,7 @@ void loop::run_once(std::chrono::milliseconds max_wait) {
     thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   epoll_event events[max_events];
   const int n = ::epoll_wait(epfd_, events, max_events, wait_timeout_ms(max_wait));
-  now_ = clock::now();
+  now_ = clock_type::now();
   ++stats_.iterations;
   for (int i = 0; i < n; ++i) {
     void* ptr = events[i].data.ptr;
@@ -218,7 +218,7 @@ void loop::remove_member(detail::loop_member& m) noexcept {
   if (shutting_down_ && members_.empty()) stop();
 }
 
-void loop::shutdown(clock::duration drain) {
+void loop::shutdown(clock_type::duration drain) {
   if (shutting_down_) return;
   shutting_down_ = true;
   // A snapshot: members leave the list as they finish. Connections are freed
@@ -249,9 +249,9 @@ void loop::close_all() {
 
 // --- timer ------------------------------------------------------------------
 
-void timer::arm(clock::duration after) { arm_at(loop_->now() + after); }
+void timer::arm(clock_type::duration after) { arm_at(loop_->now() + after); }
 
-void timer::arm_at(clock::time_point deadline) {
+void timer::arm_at(clock_type::time_point deadline) {
   if (armed_) loop_->timers_->remove(*this);
   deadline_ = deadline;
   seq_ = loop_->timers_->next_seq();

@@ -13,7 +13,11 @@ class placeholder_role final : public role {
 
 std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
                                             const connection_options& opts) {
-  if (roles.shared) return connection::create(l, fd, *roles.shared, opts);
+  if (roles.shared) {
+    auto c = connection::create(l, fd, *roles.shared, opts);
+    c->share_role(roles.shared);
+    return c;
+  }
   static placeholder_role placeholder;
   auto c = connection::create(l, fd, placeholder, opts);
   if (roles.make) {
