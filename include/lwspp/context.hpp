@@ -32,7 +32,7 @@ class listener;
 struct context_options {
   unsigned loops = 1;                      // service loops (threads); 0 means 1
   log_level level = log_level::notice;
-  log_sink sink;                           // empty: stderr
+  log_sink sink = {};                      // empty: stderr
   std::chrono::milliseconds drain_timeout{5000};  // graceful stop: time to flush writes
 };
 
@@ -40,7 +40,7 @@ struct vhost_options {
   std::string name = "default";
   // Where to listen: "127.0.0.1:7681", "[::]:443", "0.0.0.0:0" (any port:
   // see vhost::bound_address), "unix:/run/app.sock", "unix:@abstract-name".
-  std::string listen;
+  std::string listen = {};
   int backlog = 511;
   // Cap on open connections per loop for this vhost (0 = no cap). Past it new
   // connections are accepted and closed at once, so the backlog does not fill.
@@ -49,16 +49,16 @@ struct vhost_options {
   std::size_t max_connections_per_ip = 0;
   // Remove a stale Unix socket file before binding (not for abstract names).
   bool unlink_stale_socket = true;
-  connection_options connection;
+  connection_options connection = {};
 };
 
 // Makes the role object for a new connection; the role lives as long as the
 // connection (or, when the factory returns a shared one, as long as the vhost).
 struct role_factory {
   // Either a role shared by all connections of the vhost...
-  std::shared_ptr<role> shared;
+  std::shared_ptr<role> shared = {};
   // ...or one made per connection.
-  std::function<std::unique_ptr<role>(connection&)> make;
+  std::function<std::unique_ptr<role>(connection&)> make = {};
 };
 
 class vhost {
@@ -84,7 +84,7 @@ class vhost {
 };
 
 struct connect_options {
-  connection_options connection;
+  connection_options connection = {};
   // Budget for resolving and connecting to every address in turn.
   std::chrono::milliseconds connect_timeout{10000};
   unsigned loop_index = 0;  // which service loop drives the connection

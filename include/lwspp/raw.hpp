@@ -18,12 +18,12 @@ namespace lwspp::raw {
 // Every handler is optional. With loops > 1 they are called from several
 // threads at once: state they capture must be per connection or locked.
 struct handlers {
-  std::function<void(connection&)> on_open;
-  std::function<void(connection&, std::string_view bytes)> on_data;
+  std::function<void(connection&)> on_open = {};
+  std::function<void(connection&, std::string_view bytes)> on_data = {};
   // After request_writable(), or once the queue drains below half the
   // high-water mark after a send reported backpressure.
-  std::function<void(connection&)> on_writable;
-  std::function<void(connection&, const close_reason&)> on_close;
+  std::function<void(connection&)> on_writable = {};
+  std::function<void(connection&, const close_reason&)> on_close = {};
 };
 
 role_factory make_role(handlers h);

@@ -82,6 +82,13 @@ result<vhost*> context::add_vhost(vhost_options opts, role_factory roles) {
   address bind_to = *where;
   // TCP: one SO_REUSEPORT socket per loop. Unix: one socket, on loop 0.
   const std::size_t sockets = bind_to.is_ip() ? loops_.size() : 1;
+  if (sockets > 1 && bind_to.port() != 0) {
+    // SO_REUSEPORT would let us join another process's listener group on
+    // this port without an error; a plain trial bind reports "in use".
+    auto probe = detail::listen_socket(bind_to, 1, false, false);
+    if (!probe) return probe.error();
+    detail::close_fd(*probe);
+  }
   std::vector<std::unique_ptr<detail::listener>> made;
   for (std::size_t i = 0; i < sockets; ++i) {
     auto fd = detail::listen_socket(bind_to, vh->opts_.backlog, loops_.size() > 1,

@@ -19,6 +19,7 @@ result<int> listen_socket(const address& a, int backlog, bool reuse_port, bool u
 // The address a socket is bound to (getsockname).
 address local_address(int fd);
 void set_nodelay(int fd) noexcept;
+void close_fd(int fd) noexcept;
 bool set_nonblocking(int fd) noexcept;
 
 }  // namespace lwspp::detail

@@ -1,0 +1,15 @@
+// The keys of the server core: logging, loops, shutdown, and the vhost
+// basics (name, listen address, connection caps, timeouts).
+#pragma once
+
+#include "config_schema.hpp"
+
+namespace lwspp_server {
+
+void register_core_keys(config_schema& schema);
+
+// "" if text is something a vhost can listen on: an address literal, a Unix
+// socket, or host:port (resolved at start-up); otherwise what is wrong.
+std::string check_listen_address(const std::string& text);
+
+}  // namespace lwspp_server
