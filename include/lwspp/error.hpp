@@ -29,6 +29,7 @@ enum class error {
   io_error,             // any other read/write/socket failure; detail holds errno text
   too_many_connections, // a connection limit was reached
   protocol_error,       // a role-level protocol violation (code in protocol_code)
+  invalid_argument,     // a call that cannot work as made (bad fd, add_vhost after run())
 };
 
 }  // namespace lwspp

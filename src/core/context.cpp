@@ -66,7 +66,7 @@ context::~context() {
 }
 
 result<vhost*> context::add_vhost(vhost_options opts, role_factory roles) {
-  if (running_.load()) return error_info(error::invalid_address, "add_vhost after run()");
+  if (running_.load()) return error_info(error::invalid_argument, "add_vhost after run()");
   auto where = address::parse(opts.listen);
   if (!where) {
     // Not an IP literal: a host name such as "localhost:7681".
@@ -123,7 +123,7 @@ connection_handle context::connect(std::string_view target, role_factory roles,
 
 result<connection_handle> context::adopt(int fd, role_factory roles, connection_options opts,
                                          unsigned loop_index) {
-  if (fd < 0) return error_info(error::io_error, "adopt: invalid fd");
+  if (fd < 0) return error_info(error::invalid_argument, "adopt: invalid fd");
   if (!detail::set_nonblocking(fd)) return detail::errno_error(errno, "adopt: fcntl");
   loop& l = *loops_.at(std::min<std::size_t>(loop_index, loops_.size() - 1));
   auto c = detail::make_connection(l, fd, roles, opts);

@@ -24,6 +24,7 @@ class category final : public std::error_category {
       case error::io_error: return "I/O error";
       case error::too_many_connections: return "too many connections";
       case error::protocol_error: return "protocol error";
+      case error::invalid_argument: return "invalid argument";
     }
     return "unknown lwspp error " + std::to_string(value);
   }
