@@ -85,6 +85,12 @@ loaded_config load_config(const config_source& source, const env_lookup& env) {
                        "invalid JSON: " + parse_error_text(e));
     out.errors = diag.formatted();
     return out;
+  } catch (const json::exception& e) {
+    // Valid syntax the parser still refuses, e.g. a number too large for a
+    // double (found by fuzz/server_config_fuzz). No byte offset is given.
+    diag.error_at_line(1, std::string("invalid JSON: ") + e.what());
+    out.errors = diag.formatted();
+    return out;
   }
   const json_locator where(source.text);
   diag.set_locator(&where);

@@ -56,8 +56,11 @@ struct connection_options {
   overflow_policy on_overflow = overflow_policy::refuse;
   // Close with error::idle_timeout when nothing is read or written this long (0 = never).
   std::chrono::milliseconds idle_timeout{0};
-  // A graceful close flushes the queue, sends FIN, then waits this long for the
-  // peer's FIN before closing anyway.
+  // A graceful close first flushes the queue, for at most close_timeout (then
+  // the rest is dropped: error::flush_timeout, RST)...
+  std::chrono::milliseconds close_timeout{10000};
+  // ...then sends FIN and waits this long for the peer's FIN before closing
+  // anyway (closing with unread input would reset the connection).
   std::chrono::milliseconds close_linger{2000};
 };
 
@@ -86,7 +89,8 @@ class connection_handle {
   bool send(std::string bytes) const;
   bool close() const;
   bool abort() const;
-  // Runs fn(connection&) on the loop thread if the connection is still open.
+  // Runs fn(connection&) on the loop thread unless the connection has closed
+  // by then (it may still be connecting or closing: check current_state()).
   bool dispatch(unique_function<void(connection&)> fn) const;
 
   // A hint: true once the connection is known to be gone.
@@ -112,7 +116,7 @@ class connection final : public std::enable_shared_from_this<connection>,
     connecting,  // resolving / connecting (clients)
     open,        // on_open has run
     closing,     // graceful close: flushing, then waiting for the peer's FIN
-    closed,      // on_close has run
+    closed,      // the socket is closed; on_close runs (or has run) after this handler
   };
 
   // Wraps a connected, non-blocking socket (or any fd) on loop l. Used by
@@ -125,7 +129,9 @@ class connection final : public std::enable_shared_from_this<connection>,
   // --- writing (loop thread) ---------------------------------------------
   send_result send(std::string_view bytes);
   send_result send(std::string&& bytes);  // adopted without a copy when it must queue
-  // Ask for on_writable once the write queue is empty and the socket can take more.
+  send_result send(const char* text) { return send(std::string_view(text)); }
+  // Ask for on_writable once the socket can take more and the write queue is at
+  // or below half the high-water mark (at once, in effect, when it is empty).
   void request_writable();
   std::size_t buffered() const noexcept { return wq_.size(); }
 
@@ -139,7 +145,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   void close();
   // Immediate: drop the queue, reset the connection (RST), on_close.
   void abort();
-  // Closes with the given reason (graceful flush when reason is clean).
+  // Graceful close (as close()) that reports the given reason to on_close.
   void close(close_reason why);
 
   // --- about ---------------------------------------------------------------
@@ -156,7 +162,8 @@ class connection final : public std::enable_shared_from_this<connection>,
   std::uint64_t bytes_written() const noexcept { return bytes_out_; }
 
   // Per-connection user state of type T (default-constructed on first use,
-  // destroyed with the connection). One type per connection.
+  // destroyed with the connection). One type per connection: asking for a
+  // second type is a programming error and aborts with a message.
   template <class T>
   T& state_as() {
     if (!user_) {

@@ -10,7 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
+#include <cstdio>
+#include <cstdlib>
 
 #include "core/post_queue.hpp"
 
@@ -85,7 +86,9 @@ connection::~connection() {
 }
 
 void connection::detail_bad_state_type() {
-  throw std::logic_error("connection::state_as<T>: state already holds another type");
+  // A programming error, and no exception may cross the loop: say so and stop.
+  std::fputs("lwspp: connection::state_as<T> called with a second type T\n", stderr);
+  std::abort();
 }
 
 void connection::join_loop() {
@@ -327,9 +330,16 @@ void connection::set_idle_timeout(std::chrono::milliseconds t) {
 
 void connection::on_timer() {
   if (state_ == state::closing) {
-    // Linger over: unflushed bytes mean the peer stopped reading (reset);
-    // otherwise the peer just never sent its FIN.
-    finish(pending_reason_, !wq_.empty());
+    if (!write_shut_) {
+      // close_timeout passed with bytes still queued: the peer stopped reading.
+      finish(close_reason(error::flush_timeout,
+                          std::to_string(wq_.size()) + " bytes unsent after " +
+                              std::to_string(opts_.close_timeout.count()) + " ms"),
+             true);
+    } else {
+      // Linger over: the peer never sent its FIN. Everything was delivered.
+      finish(pending_reason_, false);
+    }
     return;
   }
   if (state_ != state::open || opts_.idle_timeout.count() <= 0) return;
@@ -359,7 +369,7 @@ void connection::close(close_reason why) {
   state_ = state::closing;
   pending_reason_ = std::move(why);
   want_writable_ = false;
-  timer_.arm(opts_.close_linger);
+  timer_.arm(opts_.close_timeout);  // the flush phase; shut_write() re-arms for the linger
   if (wq_.empty()) {
     shut_write();
     if (state_ == state::closed) return;
@@ -375,6 +385,7 @@ void connection::shut_write() {
     return;
   }
   ::shutdown(fd_, SHUT_WR);
+  timer_.arm(opts_.close_linger);
 }
 
 void connection::fail(close_reason why) { finish(std::move(why), false); }
@@ -413,9 +424,8 @@ void connection::on_loop_shutdown() {
 }
 
 void connection::on_loop_force_close() {
-  finish(close_reason(error::server_stopping, "drain deadline passed with " +
-                                                  std::to_string(wq_.size()) +
-                                                  " bytes unsent"),
+  finish(close_reason(error::server_stopping,
+                      "closed at shutdown with " + std::to_string(wq_.size()) + " bytes unsent"),
          true);
 }
 

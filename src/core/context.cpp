@@ -8,8 +8,8 @@
 
 #include "core/role_factory.hpp"
 #include "core/signal_watcher.hpp"
-#include "net/connector.hpp"
-#include "net/listener.hpp"
+#include "core/connector.hpp"
+#include "core/listener.hpp"
 #include "net/resolver.hpp"
 #include "net/socket.hpp"
 
@@ -28,8 +28,8 @@ void ignore_sigpipe() {
   (void)done;
 }
 
-// Runs fn on l's thread: now if we are on it (or it is not running yet and
-// this is the thread that will run it), else posted.
+// Runs fn on l's thread: at once if we are on it, else posted (before run(),
+// posted tasks run as soon as the loop starts).
 void on_loop(loop& l, unique_function<void()> fn) {
   if (l.in_loop_thread())
     fn();

@@ -50,10 +50,7 @@ result<int> listen_socket(const address& a, int backlog, bool reuse_port, bool u
     if (a.kind() == address::family::ipv6)
       ::setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   } else if (a.kind() == address::family::unix_path && unlink_stale) {
-    // Only a socket file is removed: never a regular file someone put there.
-    struct stat st {};
-    const std::string path = a.unix_path();
-    if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+    unlink_stale_socket(a.unix_path());
   }
   if (::bind(s, static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size())) < 0) {
     const int err = errno;
@@ -81,6 +78,11 @@ void set_nodelay(int fd) noexcept {
 }
 
 void close_fd(int fd) noexcept { ::close(fd); }
+
+void unlink_stale_socket(const std::string& path) noexcept {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+}
 
 bool set_nonblocking(int fd) noexcept {
   const int flags = ::fcntl(fd, F_GETFL);

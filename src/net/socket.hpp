@@ -20,6 +20,8 @@ result<int> listen_socket(const address& a, int backlog, bool reuse_port, bool u
 address local_address(int fd);
 void set_nodelay(int fd) noexcept;
 void close_fd(int fd) noexcept;
+// Removes path if it is a socket file (never a regular file someone put there).
+void unlink_stale_socket(const std::string& path) noexcept;
 bool set_nonblocking(int fd) noexcept;
 
 }  // namespace lwspp::detail

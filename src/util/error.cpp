@@ -25,6 +25,7 @@ class category final : public std::error_category {
       case error::too_many_connections: return "too many connections";
       case error::protocol_error: return "protocol error";
       case error::invalid_argument: return "invalid argument";
+      case error::flush_timeout: return "close timed out with unsent data";
     }
     return "unknown lwspp error " + std::to_string(value);
   }

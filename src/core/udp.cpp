@@ -16,6 +16,7 @@ result<std::unique_ptr<udp_socket>> udp_socket::bind(loop& l, std::string_view w
   if (!a) return a.error();
   auto fd = detail::open_socket(*a, SOCK_DGRAM);
   if (!fd) return fd.error();
+  if (a->kind() == address::family::unix_path) detail::unlink_stale_socket(a->unix_path());
   if (::bind(*fd, static_cast<const sockaddr*>(a->data()), static_cast<socklen_t>(a->size())) <
       0) {
     const int err = errno;
@@ -39,6 +40,8 @@ void udp_socket::close() noexcept {
   owner().unwatch(fd_);
   ::close(fd_);
   fd_ = -1;
+  // A Unix datagram socket leaves its file behind; it was ours.
+  if (local_.kind() == address::family::unix_path) ::unlink(local_.unix_path().c_str());
   leave();
 }
 
@@ -57,7 +60,8 @@ void udp_socket::on_io(std::uint32_t) {
   for (int i = 0; i < 64 && fd_ >= 0; ++i) {
     address from;
     socklen_t len = address::capacity;
-    const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0,
+    // MSG_TRUNC: n is the datagram's real length, so a cut one is reported.
+    const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC,
                                  static_cast<sockaddr*>(from.data()), &len);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -66,6 +70,15 @@ void udp_socket::on_io(std::uint32_t) {
       return;
     }
     ++received_;
+    if (static_cast<std::size_t>(n) > buf.size()) {
+      if (h_.on_error)
+        h_.on_error(*this, error_info(error::invalid_argument,
+                                      "datagram of " + std::to_string(n) + " bytes from " +
+                                          address::from_sockaddr(from.data(), len).to_string() +
+                                          " dropped: larger than the " +
+                                          std::to_string(buf.size()) + "-byte receive buffer"));
+      continue;
+    }
     if (h_.on_datagram)
       h_.on_datagram(*this, {buf.data(), static_cast<std::size_t>(n)},
                      address::from_sockaddr(from.data(), len));

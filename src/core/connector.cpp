@@ -1,4 +1,4 @@
-#include "net/connector.hpp"
+#include "core/connector.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "net/listener.hpp"
+#include "core/listener.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
