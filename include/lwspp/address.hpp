@@ -40,9 +40,9 @@ class address {
 
   std::uint16_t port() const noexcept;  // 0 for Unix sockets
   void set_port(std::uint16_t port) noexcept;
-  std::string ip() const;                // "::1", "127.0.0.1"; "" for Unix
-  std::string unix_path() const;         // "/run/app.sock", "@name"; "" for IP
-  std::string to_string() const;         // one of the text forms above
+  std::string ip() const;         // "::1", "127.0.0.1"; "" for Unix
+  std::string unix_path() const;  // "/run/app.sock", "@name"; "" for IP
+  std::string to_string() const;  // one of the text forms above
 
   // For the kernel: a struct sockaddr* and its length.
   const void* data() const noexcept { return storage_; }

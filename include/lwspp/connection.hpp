@@ -194,7 +194,9 @@ class connection final : public std::enable_shared_from_this<connection>,
   // Starts watching the fd and runs on_open (state: open).
   void start();
   // Runs after on_close (listeners use it to count connections per vhost/IP).
-  void set_release_hook(unique_function<void(connection&)> hook) { release_hook_ = std::move(hook); }
+  void set_release_hook(unique_function<void(connection&)> hook) {
+    release_hook_ = std::move(hook);
+  }
   // For connectors: a connection made before its socket (state connecting);
   // attach_fd() gives it the connected socket, start() follows.
   // Loop thread.
@@ -245,7 +247,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   state state_ = state::open;
   bool paused_ = false;
   bool watched_ = false;
-  bool want_writable_ = false;   // request_writable() or backpressure was reported
+  bool want_writable_ = false;  // request_writable() or backpressure was reported
   bool write_shut_ = false;
   bool joined_ = false;  // registered as a member of the loop
   bool is_socket_ = true;

@@ -30,9 +30,9 @@ class listener;
 }
 
 struct context_options {
-  unsigned loops = 1;                      // service loops (threads); 0 means 1
+  unsigned loops = 1;  // service loops (threads); 0 means 1
   log_level level = log_level::notice;
-  log_sink sink = {};                      // empty: stderr
+  log_sink sink = {};                             // empty: stderr
   std::chrono::milliseconds drain_timeout{5000};  // graceful stop: time to flush writes
 };
 
@@ -69,7 +69,9 @@ class vhost {
   const address& bound_address() const noexcept { return bound_; }
   // Connections open now, across loops.
   std::size_t connection_count() const noexcept { return open_.load(std::memory_order_relaxed); }
-  std::uint64_t accepted_total() const noexcept { return accepted_.load(std::memory_order_relaxed); }
+  std::uint64_t accepted_total() const noexcept {
+    return accepted_.load(std::memory_order_relaxed);
+  }
   std::uint64_t refused_total() const noexcept { return refused_.load(std::memory_order_relaxed); }
 
  private:
@@ -104,8 +106,7 @@ class context {
   // Connects to "host:port", "[v6]:port" or "unix:/path" (resolving off the
   // loop thread, trying each address in turn). Any thread. The handle is
   // valid at once; failures arrive as on_close with the reason.
-  connection_handle connect(std::string_view target, role_factory roles,
-                            connect_options opts = {});
+  connection_handle connect(std::string_view target, role_factory roles, connect_options opts = {});
 
   // Adopts an open fd (an accepted socket, a pipe, a file) into loop
   // loop_index. The context takes ownership of fd. Any thread.

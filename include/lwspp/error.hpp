@@ -14,26 +14,26 @@ namespace lwspp {
 
 enum class error {
   // 0 is "no error" for std::error_code.
-  closed_locally = 1,   // the application called close(); the write queue was flushed
-  aborted,              // the application called abort(); queued bytes were dropped
-  peer_closed,          // the peer closed its side cleanly (EOF)
-  peer_reset,           // the peer reset the connection (ECONNRESET / EPIPE)
-  dns_failed,           // name resolution failed; detail holds the resolver's text
-  connection_refused,   // the (last) address tried refused the connection
-  unreachable,          // no route / network unreachable for every address
-  connect_timeout,      // connect (all addresses together) took longer than allowed
-  idle_timeout,         // nothing was read or written for the idle timeout
-  write_buffer_full,    // the write queue passed its hard limit and the policy closes
-  server_stopping,      // the context stopped before this connection finished (drain
-                        // deadline passed, stop_now(), or still connecting at stop)
-  invalid_address,      // an address string could not be parsed
-  io_error,             // an operation on an object that is already closed (other I/O
-                        // failures are reported as the errno, in system_category)
-  too_many_connections, // a connection limit was reached (for roles that can say so)
-  protocol_error,       // a role-level protocol violation (code in protocol_code); for roles
-  invalid_argument,     // a call that cannot work as made (bad fd, add_vhost after run())
-  flush_timeout,        // close() could not flush the write queue within close_timeout:
-                        // the rest was dropped and the connection reset
+  closed_locally = 1,    // the application called close(); the write queue was flushed
+  aborted,               // the application called abort(); queued bytes were dropped
+  peer_closed,           // the peer closed its side cleanly (EOF)
+  peer_reset,            // the peer reset the connection (ECONNRESET / EPIPE)
+  dns_failed,            // name resolution failed; detail holds the resolver's text
+  connection_refused,    // the (last) address tried refused the connection
+  unreachable,           // no route / network unreachable for every address
+  connect_timeout,       // connect (all addresses together) took longer than allowed
+  idle_timeout,          // nothing was read or written for the idle timeout
+  write_buffer_full,     // the write queue passed its hard limit and the policy closes
+  server_stopping,       // the context stopped before this connection finished (drain
+                         // deadline passed, stop_now(), or still connecting at stop)
+  invalid_address,       // an address string could not be parsed
+  io_error,              // an operation on an object that is already closed (other I/O
+                         // failures are reported as the errno, in system_category)
+  too_many_connections,  // a connection limit was reached (for roles that can say so)
+  protocol_error,        // a role-level protocol violation (code in protocol_code); for roles
+  invalid_argument,      // a call that cannot work as made (bad fd, add_vhost after run())
+  flush_timeout,         // close() could not flush the write queue within close_timeout:
+                         // the rest was dropped and the connection reset
 };
 
 }  // namespace lwspp

@@ -2,8 +2,8 @@
 //
 // std::move_only_function is C++23; std::function requires copyable targets,
 // which forbids capturing a unique_ptr or a moved buffer in a posted task.
-// Small callables (up to six pointers: a weak handle plus a std::string) are stored inline so that posting a
-// typical lambda does not allocate.
+// Small callables (up to six pointers: a weak handle plus a std::string) are stored inline so that
+// posting a typical lambda does not allocate.
 #pragma once
 
 #include <cassert>
@@ -31,8 +31,9 @@ class unique_function<R(Args...)> {
   };
 
   template <class F>
-  static constexpr bool fits_inline = sizeof(F) <= inline_size && alignof(F) <= inline_align &&
-                                      std::is_nothrow_move_constructible_v<F>;
+  static constexpr bool fits_inline =
+      sizeof(F) <= inline_size &&
+      alignof(F) <= inline_align&& std::is_nothrow_move_constructible_v<F>;
 
   // std::invoke so that member pointers work; R = void discards any result
   // (std::invoke_r is C++23).

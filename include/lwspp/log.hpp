@@ -54,9 +54,9 @@ class logger {
 
 }  // namespace lwspp
 
-#define LWSPP_LOG(logger_, level_, ...)                          \
-  do {                                                           \
-    const ::lwspp::logger& lwspp_l_ = (logger_);                 \
-    if (lwspp_l_.enabled(::lwspp::log_level::level_))            \
-      lwspp_l_.log(::lwspp::log_level::level_, __VA_ARGS__);     \
+#define LWSPP_LOG(logger_, level_, ...)                      \
+  do {                                                       \
+    const ::lwspp::logger& lwspp_l_ = (logger_);             \
+    if (lwspp_l_.enabled(::lwspp::log_level::level_))        \
+      lwspp_l_.log(::lwspp::log_level::level_, __VA_ARGS__); \
   } while (0)

@@ -46,10 +46,10 @@ class timer {
   loop* loop_;
   unique_function<void()> cb_;
   clock_type::time_point deadline_{};
-  std::uint64_t seq_ = 0;       // arm order: breaks ties between equal deadlines
-  timer* child_ = nullptr;      // pairing-heap links
+  std::uint64_t seq_ = 0;   // arm order: breaks ties between equal deadlines
+  timer* child_ = nullptr;  // pairing-heap links
   timer* sibling_ = nullptr;
-  timer* prev_ = nullptr;       // previous sibling, or parent for a first child
+  timer* prev_ = nullptr;  // previous sibling, or parent for a first child
   bool armed_ = false;
 };
 

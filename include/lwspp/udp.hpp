@@ -17,7 +17,8 @@ class udp_socket final : private io_handler, private detail::loop_member {
 
  public:
   struct handlers {
-    std::function<void(udp_socket&, std::string_view datagram, const address& from)> on_datagram = {};
+    std::function<void(udp_socket&, std::string_view datagram, const address& from)> on_datagram =
+        {};
     std::function<void(udp_socket&, const error_info&)> on_error = {};
   };
 

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/post_queue.hpp"
 
@@ -31,7 +31,9 @@ close_reason errno_reason(int err, const char* what) {
 
 }  // namespace
 
-void role::on_shutdown(connection& c) { c.close(); }
+void role::on_shutdown(connection& c) {
+  c.close();
+}
 
 // --- connection_handle -------------------------------------------------------
 
@@ -278,7 +280,9 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned) 
   return r;
 }
 
-send_result connection::send(std::string_view bytes) { return queue_bytes(bytes, nullptr); }
+send_result connection::send(std::string_view bytes) {
+  return queue_bytes(bytes, nullptr);
+}
 
 send_result connection::send(std::string&& bytes) {
   return queue_bytes(std::string_view(bytes), &bytes);
@@ -315,7 +319,9 @@ void connection::resume_reading() {
 
 // --- timers ----------------------------------------------------------------------
 
-void connection::touch() noexcept { last_activity_ = owner().now(); }
+void connection::touch() noexcept {
+  last_activity_ = owner().now();
+}
 
 void connection::set_idle_timeout(std::chrono::milliseconds t) {
   opts_.idle_timeout = t;
@@ -356,9 +362,13 @@ void connection::on_timer() {
 
 // --- closing ---------------------------------------------------------------------
 
-void connection::close() { close(close_reason(error::closed_locally)); }
+void connection::close() {
+  close(close_reason(error::closed_locally));
+}
 
-void connection::abort() { finish(close_reason(error::aborted), true); }
+void connection::abort() {
+  finish(close_reason(error::aborted), true);
+}
 
 void connection::close(close_reason why) {
   if (state_ == state::closed || state_ == state::closing) return;
@@ -388,7 +398,9 @@ void connection::shut_write() {
   timer_.arm(opts_.close_linger);
 }
 
-void connection::fail(close_reason why) { finish(std::move(why), false); }
+void connection::fail(close_reason why) {
+  finish(std::move(why), false);
+}
 
 void connection::finish(close_reason why, bool reset) {
   if (state_ == state::closed) return;

@@ -19,7 +19,9 @@ connector::connector(std::shared_ptr<connection> c, std::string target,
       timeout_(timeout),
       deadline_(conn_->get_loop(), [this] { on_deadline(); }) {}
 
-connector::~connector() { drop_socket(); }
+connector::~connector() {
+  drop_socket();
+}
 
 bool connector::abandoned() const noexcept {
   // The user closed the connection while we were still connecting.

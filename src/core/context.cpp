@@ -6,10 +6,10 @@
 
 #include <algorithm>
 
-#include "core/role_factory.hpp"
-#include "core/signal_watcher.hpp"
 #include "core/connector.hpp"
 #include "core/listener.hpp"
+#include "core/role_factory.hpp"
+#include "core/signal_watcher.hpp"
 #include "net/resolver.hpp"
 #include "net/socket.hpp"
 
@@ -48,7 +48,8 @@ context::context(context_options opts)
     : opts_(std::move(opts)), log_(opts_.level, opts_.sink), in_(std::make_unique<internals>()) {
   ignore_sigpipe();
   const unsigned n = std::max(1u, opts_.loops);
-  for (unsigned i = 0; i < n; ++i) loops_.push_back(std::make_unique<loop>(&log_));
+  for (unsigned i = 0; i < n; ++i)
+    loops_.push_back(std::make_unique<loop>(&log_));
 }
 
 context::~context() {
@@ -59,7 +60,8 @@ context::~context() {
   // deferred on_close callbacks run before anything they touch goes away.
   for (auto& l : loops_) {
     l->close_all();
-    for (int i = 0; i < 3; ++i) l->run_once(std::chrono::milliseconds(0));
+    for (int i = 0; i < 3; ++i)
+      l->run_once(std::chrono::milliseconds(0));
   }
   in_->signals.reset();
   listeners_.clear();
@@ -157,7 +159,8 @@ void context::stop() {
 }
 
 void context::stop_now() noexcept {
-  for (auto& l : loops_) l->stop();
+  for (auto& l : loops_)
+    l->stop();
 }
 
 void context::handle_signals() {

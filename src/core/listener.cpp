@@ -58,8 +58,8 @@ void listener::on_io(std::uint32_t) {
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
     if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-      LWSPP_LOG(owner().log(), warn, "vhost ", vh_.name(), ": accept paused: ",
-                std::strerror(errno));
+      LWSPP_LOG(owner().log(), warn, "vhost ", vh_.name(),
+                ": accept paused: ", std::strerror(errno));
       owner().modify(fd_, io_none, *this);
       resume_.arm(emfile_pause);
     }

@@ -21,10 +21,10 @@ void write_stderr(log_level level, std::string_view message) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char head[64];
-  const int n = std::snprintf(head, sizeof head, "[%04d-%02d-%02d %02d:%02d:%02d.%03d] %-6s ",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                              tm.tm_min, tm.tm_sec, static_cast<int>(ms),
-                              level_names[static_cast<int>(level)].data());
+  const int n =
+      std::snprintf(head, sizeof head, "[%04d-%02d-%02d %02d:%02d:%02d.%03d] %-6s ",
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    static_cast<int>(ms), level_names[static_cast<int>(level)].data());
   std::string line;
   line.reserve(static_cast<std::size_t>(n) + message.size() + 1);
   line.append(head, static_cast<std::size_t>(n));

@@ -79,12 +79,15 @@ std::span<char> loop::read_buffer() noexcept {
   return {read_buffer_.get(), read_buffer_size};
 }
 
-std::size_t loop::armed_timers() const noexcept { return timers_->size(); }
+std::size_t loop::armed_timers() const noexcept {
+  return timers_->size();
+}
 
 void loop::run() {
   thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   refresh_now();
-  while (!stop_.load(std::memory_order_acquire)) run_once(std::chrono::hours(1));
+  while (!stop_.load(std::memory_order_acquire))
+    run_once(std::chrono::hours(1));
   stop_.store(false, std::memory_order_release);
 }
 
@@ -93,9 +96,13 @@ void loop::stop() noexcept {
   queue_->wake();
 }
 
-bool loop::post(unique_function<void()> fn) { return queue_->push(std::move(fn)); }
+bool loop::post(unique_function<void()> fn) {
+  return queue_->push(std::move(fn));
+}
 
-void loop::defer(unique_function<void()> fn) { deferred_.push_back(std::move(fn)); }
+void loop::defer(unique_function<void()> fn) {
+  deferred_.push_back(std::move(fn));
+}
 
 int loop::wait_timeout_ms(std::chrono::milliseconds max_wait) const noexcept {
   if (!deferred_.empty() || !always_ready_.empty()) return 0;
@@ -145,7 +152,8 @@ void loop::drain_posted() {
   std::vector<unique_function<void()>> batch;
   queue_->take(batch);
   stats_.posted_tasks += batch.size();
-  for (auto& fn : batch) fn();
+  for (auto& fn : batch)
+    fn();
 }
 
 void loop::run_deferred() {
@@ -153,7 +161,8 @@ void loop::run_deferred() {
   // bounded so a task that always re-defers cannot starve I/O.
   for (int round = 0; round < 4 && !deferred_.empty(); ++round) {
     running_.swap(deferred_);
-    for (auto& fn : running_) fn();
+    for (auto& fn : running_)
+      fn();
     running_.clear();
   }
 }
@@ -184,8 +193,7 @@ bool loop::watch(int fd, std::uint32_t events, io_handler& handler) {
 }
 
 bool loop::modify(int fd, std::uint32_t events, io_handler& handler) {
-  if (std::find(always_ready_.begin(), always_ready_.end(), fd) != always_ready_.end())
-    return true;
+  if (std::find(always_ready_.begin(), always_ready_.end(), fd) != always_ready_.end()) return true;
   epoll_event ev{};
   ev.events = to_epoll(events);
   ev.data.ptr = &handler;
@@ -249,7 +257,9 @@ void loop::close_all() {
 
 // --- timer ------------------------------------------------------------------
 
-void timer::arm(clock_type::duration after) { arm_at(loop_->now() + after); }
+void timer::arm(clock_type::duration after) {
+  arm_at(loop_->now() + after);
+}
 
 void timer::arm_at(clock_type::time_point deadline) {
   if (armed_) loop_->timers_->remove(*this);

@@ -10,15 +10,13 @@
 
 namespace lwspp {
 
-result<std::unique_ptr<udp_socket>> udp_socket::bind(loop& l, std::string_view where,
-                                                     handlers h) {
+result<std::unique_ptr<udp_socket>> udp_socket::bind(loop& l, std::string_view where, handlers h) {
   auto a = address::parse(where);
   if (!a) return a.error();
   auto fd = detail::open_socket(*a, SOCK_DGRAM);
   if (!fd) return fd.error();
   if (a->kind() == address::family::unix_path) detail::unlink_stale_socket(a->unix_path());
-  if (::bind(*fd, static_cast<const sockaddr*>(a->data()), static_cast<socklen_t>(a->size())) <
-      0) {
+  if (::bind(*fd, static_cast<const sockaddr*>(a->data()), static_cast<socklen_t>(a->size())) < 0) {
     const int err = errno;
     ::close(*fd);
     return detail::errno_error(err, "bind " + a->to_string());
@@ -33,7 +31,9 @@ result<std::unique_ptr<udp_socket>> udp_socket::bind(loop& l, std::string_view w
 udp_socket::udp_socket(private_tag, loop& l, int fd, handlers h)
     : loop_member(l), fd_(fd), h_(std::move(h)) {}
 
-udp_socket::~udp_socket() { close(); }
+udp_socket::~udp_socket() {
+  close();
+}
 
 void udp_socket::close() noexcept {
   if (fd_ < 0) return;
@@ -47,9 +47,9 @@ void udp_socket::close() noexcept {
 
 result<void> udp_socket::send_to(const address& to, std::string_view datagram) {
   if (fd_ < 0) return error_info(error::io_error, "udp socket closed");
-  const ssize_t n = ::sendto(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL,
-                             static_cast<const sockaddr*>(to.data()),
-                             static_cast<socklen_t>(to.size()));
+  const ssize_t n =
+      ::sendto(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL,
+               static_cast<const sockaddr*>(to.data()), static_cast<socklen_t>(to.size()));
   if (n < 0) return detail::errno_error(errno, "sendto " + to.to_string());
   return {};
 }

@@ -3,6 +3,8 @@
 
 namespace lwspp {
 
-std::string_view built_features() noexcept { return "epoll tcp unix udp raw"; }
+std::string_view built_features() noexcept {
+  return "epoll tcp unix udp raw";
+}
 
 }  // namespace lwspp

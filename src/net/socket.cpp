@@ -21,9 +21,12 @@ error_info errno_error(int err, std::string what) {
 namespace {
 int family_of(const address& a) {
   switch (a.kind()) {
-    case address::family::ipv4: return AF_INET;
-    case address::family::ipv6: return AF_INET6;
-    default: return AF_UNIX;
+    case address::family::ipv4:
+      return AF_INET;
+    case address::family::ipv6:
+      return AF_INET6;
+    default:
+      return AF_UNIX;
   }
 }
 }  // namespace
@@ -77,7 +80,9 @@ void set_nodelay(int fd) noexcept {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-void close_fd(int fd) noexcept { ::close(fd); }
+void close_fd(int fd) noexcept {
+  ::close(fd);
+}
 
 void unlink_stale_socket(const std::string& path) noexcept {
   struct stat st {};

@@ -35,8 +35,7 @@ result<vhost*> listen(context& ctx, vhost_options opts, handlers h) {
   return ctx.add_vhost(std::move(opts), make_role(std::move(h)));
 }
 
-connection_handle connect(context& ctx, std::string_view target, handlers h,
-                          connect_options opts) {
+connection_handle connect(context& ctx, std::string_view target, handlers h, connect_options opts) {
   return ctx.connect(target, make_role(std::move(h)), std::move(opts));
 }
 

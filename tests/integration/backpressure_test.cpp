@@ -28,7 +28,8 @@ struct streamer {
   void pump(lwspp::connection& c) {
     auto& p = c.state_as<progress>();
     while (p.sent < total) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(16384, total - p.sent));
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(16384, total - p.sent));
       auto r = c.send(test::pattern(0, p.sent, n));
       if (!r) {
         ++refused;
@@ -64,8 +65,7 @@ TEST(backpressure, slow_reader_hits_the_bound_and_resumes_without_loss) {
   streamer s{total};
   lwspp::context ctx({.level = lwspp::log_level::warn});
   auto vh = lwspp::raw::listen(
-      ctx, {.listen = "127.0.0.1:0", .connection = {.write_high_water = high_water}},
-      s.handlers());
+      ctx, {.listen = "127.0.0.1:0", .connection = {.write_high_water = high_water}}, s.handlers());
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   const int fd = test::dial((*vh)->bound_address().port(), 4096);
@@ -134,7 +134,8 @@ TEST(backpressure, hard_limit_closes_with_close_policy) {
   lwspp::raw::handlers h{
       .on_open =
           [](lwspp::connection& c) {
-            for (int i = 0; i < 4096 && c.is_open(); ++i) c.send(std::string(4096, 'x'));
+            for (int i = 0; i < 4096 && c.is_open(); ++i)
+              c.send(std::string(4096, 'x'));
           },
       .on_data = {},
       .on_writable = {},
@@ -144,11 +145,11 @@ TEST(backpressure, hard_limit_closes_with_close_policy) {
             closed = true;
           },
   };
-  auto vh = lwspp::raw::listen(ctx,
-                               {.listen = "127.0.0.1:0",
-                                .connection = {.write_limit = 1024 * 1024,
-                                               .on_overflow = lwspp::overflow_policy::close}},
-                               h);
+  auto vh = lwspp::raw::listen(
+      ctx,
+      {.listen = "127.0.0.1:0",
+       .connection = {.write_limit = 1024 * 1024, .on_overflow = lwspp::overflow_policy::close}},
+      h);
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   const int fd = test::dial((*vh)->bound_address().port(), 4096);

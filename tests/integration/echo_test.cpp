@@ -1,3 +1,4 @@
+// lwspp-test-labels: threads
 // Echo over loopback: many connections, every byte checked; TCP over IPv4
 // and IPv6, Unix sockets by path and in the abstract namespace; several loops.
 #include <gtest/gtest.h>
@@ -107,11 +108,10 @@ TEST(echo, unix_socket_path_and_abstract) {
   const std::string path = "/tmp/lwspp-echo-test-" + std::to_string(::getpid()) + ".sock";
   const std::string abstract = "unix:@lwspp-echo-test-" + std::to_string(::getpid());
   lwspp::context ctx({.level = lwspp::log_level::warn});
-  auto a = lwspp::raw::listen(ctx, {.name = "path", .listen = "unix:" + path},
-                              test::echo_handlers());
+  auto a =
+      lwspp::raw::listen(ctx, {.name = "path", .listen = "unix:" + path}, test::echo_handlers());
   ASSERT_TRUE(a) << a.error().message();
-  auto b = lwspp::raw::listen(ctx, {.name = "abstract", .listen = abstract},
-                              test::echo_handlers());
+  auto b = lwspp::raw::listen(ctx, {.name = "abstract", .listen = abstract}, test::echo_handlers());
   ASSERT_TRUE(b) << b.error().message();
   EXPECT_EQ((*b)->bound_address().to_string(), abstract);
   echo_result r;
@@ -150,9 +150,11 @@ TEST(echo, reuseport_spreads_connections_over_loops) {
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   std::vector<int> fds;
-  for (int i = 0; i < 64; ++i) fds.push_back(test::dial((*vh)->bound_address().port()));
+  for (int i = 0; i < 64; ++i)
+    fds.push_back(test::dial((*vh)->bound_address().port()));
   EXPECT_TRUE(test::wait_until([&] { return (*vh)->accepted_total() == 64; }));
-  for (int fd : fds) ::close(fd);
+  for (int fd : fds)
+    ::close(fd);
   std::lock_guard lock(mu);
   EXPECT_EQ(threads.size(), 2u) << "64 connections all landed on one loop";
 }

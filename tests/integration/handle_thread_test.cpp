@@ -49,7 +49,8 @@ TEST(handles, four_threads_keep_per_thread_order) {
         EXPECT_TRUE(handle.send(std::to_string(t) + ":" + std::to_string(i) + "\n"));
     });
   }
-  for (auto& s : senders) s.join();
+  for (auto& s : senders)
+    s.join();
   handle.close();  // posted after every send: the close flushes them first
   const std::string all = test::read_to_eof(fd);
   ::close(fd);
@@ -110,7 +111,8 @@ TEST(handles, safe_after_close_from_any_thread) {
           h2.close();
         }
       });
-    for (auto& t : ts) t.join();
+    for (auto& t : ts)
+      t.join();
   }
   // The context (and its loops) are gone; the handle is still safe to use.
   lwspp::connection_handle orphan;

@@ -1,3 +1,4 @@
+// lwspp-test-labels: threads
 // Lifetimes and close reasons: graceful stop drains queued bytes, refused and
 // unresolvable targets, idle timeout, peer close, abort (RST), connection
 // caps, adopted pipes and files, UDP.
@@ -132,9 +133,9 @@ TEST(lifecycle, bad_targets_fail_with_invalid_address) {
 TEST(lifecycle, idle_timeout_closes_with_reason) {
   lwspp::context ctx({.level = lwspp::log_level::warn});
   outcome server_side;
-  auto vh = lwspp::raw::listen(
-      ctx, {.listen = "127.0.0.1:0", .connection = {.idle_timeout = 150ms}},
-      server_side.handlers());
+  auto vh =
+      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .connection = {.idle_timeout = 150ms}},
+                         server_side.handlers());
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   const int fd = test::dial((*vh)->bound_address().port());
@@ -193,7 +194,8 @@ TEST(lifecycle, connection_cap_refuses_extra_connections) {
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   std::vector<int> fds;
-  for (int i = 0; i < 5; ++i) fds.push_back(test::dial((*vh)->bound_address().port()));
+  for (int i = 0; i < 5; ++i)
+    fds.push_back(test::dial((*vh)->bound_address().port()));
   ASSERT_TRUE(test::wait_until([&] { return (*vh)->refused_total() == 2; }));
   EXPECT_EQ(opened.load(), 3);
   EXPECT_EQ((*vh)->connection_count(), 3u);
@@ -202,7 +204,8 @@ TEST(lifecycle, connection_cap_refuses_extra_connections) {
   ASSERT_TRUE(test::wait_until([&] { return (*vh)->connection_count() == 2; }));
   fds.push_back(test::dial((*vh)->bound_address().port()));
   EXPECT_TRUE(test::wait_until([&] { return opened.load() == 4; }));
-  for (int fd : fds) ::close(fd);
+  for (int fd : fds)
+    ::close(fd);
 }
 
 TEST(lifecycle, adopt_a_pipe_and_a_file) {
@@ -217,7 +220,8 @@ TEST(lifecycle, adopt_a_pipe_and_a_file) {
   const std::string content = test::pattern(3, 0, 300000);
   std::ofstream(path, std::ios::binary) << content;
   outcome from_file;
-  auto fh = lwspp::raw::adopt(ctx, ::open(path.c_str(), O_RDONLY | O_CLOEXEC), from_file.handlers());
+  auto fh =
+      lwspp::raw::adopt(ctx, ::open(path.c_str(), O_RDONLY | O_CLOEXEC), from_file.handlers());
   ASSERT_TRUE(fh) << fh.error().message();
 
   test::runner run(ctx);

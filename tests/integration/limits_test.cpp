@@ -1,9 +1,9 @@
 // Limits that protect the server: per-IP caps, descriptor exhaustion (accept
 // pauses instead of spinning, and resumes), a close that cannot flush, and
 // datagrams larger than the receive buffer.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
-#include <fcntl.h>
 #include <sys/un.h>
 
 #include <atomic>
@@ -24,13 +24,15 @@ TEST(limits, per_ip_cap) {
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   std::vector<int> fds;
-  for (int i = 0; i < 4; ++i) fds.push_back(test::dial((*vh)->bound_address().port()));
+  for (int i = 0; i < 4; ++i)
+    fds.push_back(test::dial((*vh)->bound_address().port()));
   ASSERT_TRUE(test::wait_until([&] { return (*vh)->refused_total() == 2; }));
   EXPECT_EQ((*vh)->connection_count(), 2u);
   // A refused connection is reset at once, not left hanging.
   char c;
   EXPECT_LE(::read(fds[3], &c, 1), 0);
-  for (int fd : fds) ::close(fd);
+  for (int fd : fds)
+    ::close(fd);
 }
 
 double process_cpu_seconds() {
@@ -50,15 +52,15 @@ int highest_open_fd() {
 TEST(limits, descriptor_exhaustion_pauses_accept_and_resumes) {
   lwspp::context ctx({.level = lwspp::log_level::error});
   std::atomic<int> opened{0};
-  auto vh = lwspp::raw::listen(
-      ctx, {.listen = "127.0.0.1:0"},
-      {.on_open = [&](lwspp::connection&) { ++opened; }});
+  auto vh = lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0"},
+                               {.on_open = [&](lwspp::connection&) { ++opened; }});
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   // Client sockets first: once the limit is lowered, connect() needs no new fd.
   constexpr int clients = 8;
   int fds[clients];
-  for (int& fd : fds) fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  for (int& fd : fds)
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   rlimit saved{};
   ::getrlimit(RLIMIT_NOFILE, &saved);
   rlimit low = saved;
@@ -66,7 +68,8 @@ TEST(limits, descriptor_exhaustion_pauses_accept_and_resumes) {
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
   // Fill every free number below the limit, then free three: room for 3 accepts.
   std::vector<int> filler;
-  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+    filler.push_back(fd);
   ASSERT_GE(filler.size(), 3u);
   for (int i = 0; i < 3; ++i) {
     ::close(filler.back());
@@ -76,7 +79,8 @@ TEST(limits, descriptor_exhaustion_pauses_accept_and_resumes) {
   a.sin_family = AF_INET;
   a.sin_port = htons((*vh)->bound_address().port());
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (int fd : fds) ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  for (int fd : fds)
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   ASSERT_TRUE(test::wait_until([&] { return opened.load() >= 1; }));
   std::this_thread::sleep_for(100ms);
   // The listener cannot accept more: it must wait, not spin on EMFILE.
@@ -87,10 +91,12 @@ TEST(limits, descriptor_exhaustion_pauses_accept_and_resumes) {
   EXPECT_LT(cpu_used, 0.25) << "accept loop spun while out of descriptors";
   // Descriptors come back: the paused listener resumes and takes the rest.
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
-  for (int fd : filler) ::close(fd);
+  for (int fd : filler)
+    ::close(fd);
   EXPECT_TRUE(test::wait_until([&] { return opened.load() == clients; }, 5s))
       << "opened " << opened.load();
-  for (int fd : fds) ::close(fd);
+  for (int fd : fds)
+    ::close(fd);
 }
 
 TEST(limits, close_that_cannot_flush_times_out) {
@@ -109,8 +115,8 @@ TEST(limits, close_that_cannot_flush_times_out) {
             done = true;
           },
   };
-  auto vh = lwspp::raw::listen(
-      ctx, {.listen = "127.0.0.1:0", .connection = {.close_timeout = 200ms}}, h);
+  auto vh =
+      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .connection = {.close_timeout = 200ms}}, h);
   ASSERT_TRUE(vh);
   test::runner run(ctx);
   const int fd = test::dial((*vh)->bound_address().port(), 4096);
@@ -126,16 +132,15 @@ TEST(limits, oversize_unix_datagram_is_reported_not_cut) {
   std::atomic<int> datagrams{0}, errors{0};
   std::string error_text;
   std::mutex mu;
-  auto s = lwspp::udp_socket::bind(
-      ctx.get_loop(), "unix:" + path,
-      {.on_datagram = [&](lwspp::udp_socket&, std::string_view,
-                          const lwspp::address&) { ++datagrams; },
-       .on_error =
-           [&](lwspp::udp_socket&, const lwspp::error_info& e) {
-             std::lock_guard lock(mu);
-             error_text = e.message();
-             ++errors;
-           }});
+  auto s = lwspp::udp_socket::bind(ctx.get_loop(), "unix:" + path,
+                                   {.on_datagram = [&](lwspp::udp_socket&, std::string_view,
+                                                       const lwspp::address&) { ++datagrams; },
+                                    .on_error =
+                                        [&](lwspp::udp_socket&, const lwspp::error_info& e) {
+                                          std::lock_guard lock(mu);
+                                          error_text = e.message();
+                                          ++errors;
+                                        }});
   ASSERT_TRUE(s) << s.error().message();
   test::runner run(ctx);
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -145,8 +150,9 @@ TEST(limits, oversize_unix_datagram_is_reported_not_cut) {
   const int big = 256 * 1024;
   ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
   const std::string large(100 * 1024, 'L');
-  ASSERT_EQ(::sendto(fd, large.data(), large.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-            static_cast<ssize_t>(large.size()));
+  ASSERT_EQ(
+      ::sendto(fd, large.data(), large.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+      static_cast<ssize_t>(large.size()));
   ASSERT_EQ(::sendto(fd, "ok", 2, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 2);
   ASSERT_TRUE(test::wait_until([&] { return datagrams.load() == 1 && errors.load() == 1; }));
   {

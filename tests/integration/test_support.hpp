@@ -98,7 +98,8 @@ inline char pattern_byte(std::uint64_t s, std::uint64_t i) {
 
 inline std::string pattern(std::uint64_t s, std::uint64_t offset, std::size_t n) {
   std::string out(n, '\0');
-  for (std::size_t i = 0; i < n; ++i) out[i] = pattern_byte(s, offset + i);
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = pattern_byte(s, offset + i);
   return out;
 }
 

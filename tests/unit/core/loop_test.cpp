@@ -31,11 +31,13 @@ TEST(loop, posted_tasks_run_in_order_per_thread) {
     });
   }
   std::thread stopper([&] {
-    while (done.load() < threads) std::this_thread::sleep_for(1ms);
+    while (done.load() < threads)
+      std::this_thread::sleep_for(1ms);
     l.stop();
   });
   l.run();
-  for (auto& p : producers) p.join();
+  for (auto& p : producers)
+    p.join();
   stopper.join();
   EXPECT_TRUE(in_order);
   EXPECT_EQ(l.stats().posted_tasks, static_cast<std::uint64_t>(threads * per_thread));

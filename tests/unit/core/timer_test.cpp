@@ -17,7 +17,8 @@ namespace {
 // Runs the loop until every timer has fired or a bound passes.
 void run_until(lwspp::loop& l, const std::function<bool()>& done) {
   const auto limit = clock_type::now() + 10s;
-  while (!done() && clock_type::now() < limit) l.run_once(50ms);
+  while (!done() && clock_type::now() < limit)
+    l.run_once(50ms);
 }
 
 TEST(timer, fires_in_deadline_order) {
@@ -44,7 +45,8 @@ TEST(timer, equal_deadlines_fire_in_arm_order) {
     timers.back()->arm_at(at);
   }
   run_until(l, [&] { return fired.size() == 100; });
-  for (int i = 0; i < 100; ++i) ASSERT_EQ(fired[static_cast<std::size_t>(i)], i);
+  for (int i = 0; i < 100; ++i)
+    ASSERT_EQ(fired[static_cast<std::size_t>(i)], i);
 }
 
 TEST(timer, cancel_prevents_firing) {

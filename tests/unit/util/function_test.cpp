@@ -78,7 +78,9 @@ TEST(unique_function, null_construction) {
   EXPECT_FALSE(e);
 }
 
-int twice(int x) { return 2 * x; }
+int twice(int x) {
+  return 2 * x;
+}
 
 TEST(unique_function, free_function_and_member_pointer) {
   unique_function<int(int)> by_name(twice);  // F is a function reference
@@ -203,7 +205,8 @@ TEST(unique_function, swap) {
 }
 
 TEST(unique_function, returns_values) {
-  unique_function<std::string(int)> f([](int n) { return std::string(static_cast<size_t>(n), 'x'); });
+  unique_function<std::string(int)> f(
+      [](int n) { return std::string(static_cast<size_t>(n), 'x'); });
   EXPECT_EQ(f(3), "xxx");
   unique_function<std::unique_ptr<int>()> g([] { return std::make_unique<int>(5); });
   EXPECT_EQ(*g(), 5);
@@ -222,7 +225,7 @@ TEST(unique_function, forwards_reference_arguments) {
   unique_function<const int*(const int&)> addr([](const int& x) { return &x; });
   EXPECT_EQ(addr(v), &v);
 
-  unique_function<std::unique_ptr<int>(std::unique_ptr<int>&&)> take(
+  unique_function<std::unique_ptr<int>(std::unique_ptr<int> &&)> take(
       [](std::unique_ptr<int>&& p) { return std::move(p); });
   auto p = std::make_unique<int>(3);
   int* raw = p.get();
