@@ -125,8 +125,15 @@ class loop {
   std::unique_ptr<detail::timer_heap> timers_;
   std::vector<unique_function<void()>> deferred_;
   std::vector<unique_function<void()>> running_;  // swapped with deferred_/posted
-  std::vector<int> always_ready_;                 // regular-file fds (see watch)
-  std::vector<io_handler*> always_ready_handlers_;
+  // Regular-file fds (see watch): reported ready for whatever they ask, every
+  // iteration; an entry asking for nothing (paused) costs no wake-ups.
+  struct always_ready_fd {
+    int fd;
+    std::uint32_t events;
+    io_handler* handler;
+  };
+  std::vector<always_ready_fd> always_ready_;
+  bool any_always_ready() const noexcept;
   std::vector<detail::loop_member*> members_;
   std::unique_ptr<char[]> read_buffer_;
   const logger* log_;

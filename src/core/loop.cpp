@@ -79,6 +79,11 @@ std::span<char> loop::read_buffer() noexcept {
   return {read_buffer_.get(), read_buffer_size};
 }
 
+bool loop::any_always_ready() const noexcept {
+  return std::any_of(always_ready_.begin(), always_ready_.end(),
+                     [](const always_ready_fd& a) { return a.events != 0; });
+}
+
 std::size_t loop::armed_timers() const noexcept {
   return timers_->size();
 }
@@ -105,7 +110,7 @@ void loop::defer(unique_function<void()> fn) {
 }
 
 int loop::wait_timeout_ms(std::chrono::milliseconds max_wait) const noexcept {
-  if (!deferred_.empty() || !always_ready_.empty()) return 0;
+  if (!deferred_.empty() || any_always_ready()) return 0;
   auto wait = max_wait;
   if (const timer* t = timers_->top()) {
     const auto until = t->deadline_ - clock_type::now();
@@ -135,13 +140,13 @@ void loop::run_once(std::chrono::milliseconds max_wait) {
       static_cast<io_handler*>(ptr)->on_io(from_epoll(events[i].events));
     }
   }
-  if (!always_ready_handlers_.empty()) {
-    // A copy: handlers may unwatch themselves while we walk the list.
-    auto ready = always_ready_handlers_;
-    for (io_handler* h : ready) {
-      if (std::find(always_ready_handlers_.begin(), always_ready_handlers_.end(), h) !=
-          always_ready_handlers_.end())
-        h->on_io(io_readable | io_writable);
+  if (any_always_ready()) {
+    // A copy: handlers may unwatch (or watch) while we walk the list.
+    auto ready = always_ready_;
+    for (const always_ready_fd& r : ready) {
+      auto it = std::find_if(always_ready_.begin(), always_ready_.end(),
+                             [&](const always_ready_fd& a) { return a.handler == r.handler; });
+      if (it != always_ready_.end() && it->events) it->handler->on_io(it->events);
     }
   }
   run_due_timers();
@@ -185,15 +190,19 @@ bool loop::watch(int fd, std::uint32_t events, io_handler& handler) {
   ev.data.ptr = &handler;
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0) return true;
   if (errno == EPERM) {  // a regular file: always ready, as poll(2) would say
-    always_ready_.push_back(fd);
-    always_ready_handlers_.push_back(&handler);
+    always_ready_.push_back({fd, events, &handler});
     return true;
   }
   return false;
 }
 
 bool loop::modify(int fd, std::uint32_t events, io_handler& handler) {
-  if (std::find(always_ready_.begin(), always_ready_.end(), fd) != always_ready_.end()) return true;
+  for (always_ready_fd& a : always_ready_) {
+    if (a.fd == fd) {
+      a.events = events;
+      return true;
+    }
+  }
   epoll_event ev{};
   ev.events = to_epoll(events);
   ev.data.ptr = &handler;
@@ -201,11 +210,10 @@ bool loop::modify(int fd, std::uint32_t events, io_handler& handler) {
 }
 
 void loop::unwatch(int fd) noexcept {
-  auto it = std::find(always_ready_.begin(), always_ready_.end(), fd);
+  auto it = std::find_if(always_ready_.begin(), always_ready_.end(),
+                         [fd](const always_ready_fd& a) { return a.fd == fd; });
   if (it != always_ready_.end()) {
-    const auto i = it - always_ready_.begin();
     always_ready_.erase(it);
-    always_ready_handlers_.erase(always_ready_handlers_.begin() + i);
     return;
   }
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);

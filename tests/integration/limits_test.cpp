@@ -166,3 +166,33 @@ TEST(limits, oversize_unix_datagram_is_reported_not_cut) {
 }
 
 }  // namespace
+
+namespace {
+
+// A regular file is always "ready"; while its reading is paused the loop must
+// sleep, not spin.
+TEST(limits, paused_adopted_file_does_not_spin) {
+  const std::string path = "/tmp/lwspp-paused-" + std::to_string(::getpid());
+  std::ofstream(path, std::ios::binary) << std::string(200000, 'f');
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  std::atomic<std::size_t> got{0};
+  std::atomic<bool> closed{false};
+  auto h = lwspp::raw::adopt(
+      ctx, ::open(path.c_str(), O_RDONLY | O_CLOEXEC),
+      {.on_open = [](lwspp::connection& c) { c.pause_reading(); },
+       .on_data = [&](lwspp::connection&, std::string_view b) { got += b.size(); },
+       .on_close = [&](lwspp::connection&, const lwspp::close_reason&) { closed = true; }});
+  ASSERT_TRUE(h);
+  test::runner run(ctx);
+  std::this_thread::sleep_for(50ms);
+  const double cpu_before = process_cpu_seconds();
+  std::this_thread::sleep_for(400ms);
+  EXPECT_LT(process_cpu_seconds() - cpu_before, 0.2) << "loop spun on a paused file";
+  EXPECT_EQ(got.load(), 0u);
+  h->dispatch([](lwspp::connection& c) { c.resume_reading(); });
+  EXPECT_TRUE(test::wait_until([&] { return closed.load(); }));
+  EXPECT_EQ(got.load(), 200000u);
+  ::unlink(path.c_str());
+}
+
+}  // namespace
