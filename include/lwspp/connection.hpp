@@ -24,6 +24,9 @@
 namespace lwspp {
 
 class connection;
+namespace detail {
+class listener;
+}
 
 enum class send_status : std::uint8_t {
   written,  // all bytes went to the kernel
@@ -121,9 +124,15 @@ class connection final : public std::enable_shared_from_this<connection>,
 
   // Wraps a connected, non-blocking socket (or any fd) on loop l. Used by
   // listeners, connectors and adopt(); starts reading on start().
+  //
+  // opts is copied, unless shared_opts is given: then the connection points
+  // at it (a vhost's options, which outlive its connections) and copies only
+  // if a setting is changed for this connection.
   static std::shared_ptr<connection> create(loop& l, int fd, role& r,
-                                            const connection_options& opts);
-  connection(private_tag, loop& l, int fd, role& r, const connection_options& opts);
+                                            const connection_options& opts,
+                                            bool shared_opts = false);
+  connection(private_tag, loop& l, int fd, role& r, const connection_options& opts,
+             bool shared_opts);
   ~connection();
 
   // --- writing (loop thread) ---------------------------------------------
@@ -151,13 +160,16 @@ class connection final : public std::enable_shared_from_this<connection>,
   // --- about ---------------------------------------------------------------
   state current_state() const noexcept { return state_; }
   bool is_open() const noexcept { return state_ == state::open; }
-  const address& peer() const noexcept { return peer_; }
-  const address& local() const noexcept { return local_; }
+  // The peer's address (kept from accept/connect; for Unix peers asked of
+  // the socket while it is open).
+  address peer() const;
+  // The local address, asked of the socket (empty once closed).
+  address local() const;
   int fd() const noexcept { return fd_; }
   loop& get_loop() const noexcept { return owner(); }
   connection_handle handle() { return {weak_from_this(), owner().queue()}; }
   void set_idle_timeout(std::chrono::milliseconds t);
-  const connection_options& options() const noexcept { return opts_; }
+  const connection_options& options() const noexcept { return *opts_; }
   std::uint64_t bytes_read() const noexcept { return bytes_in_; }
   std::uint64_t bytes_written() const noexcept { return bytes_out_; }
 
@@ -187,16 +199,12 @@ class connection final : public std::enable_shared_from_this<connection>,
     shared_role_ = std::move(r);
     role_ = shared_role_.get();
   }
-  void set_addresses(const address& local, const address& peer) {
-    local_ = local;
-    peer_ = peer;
-  }
+  void set_peer(const address& peer);
   // Starts watching the fd and runs on_open (state: open).
   void start();
-  // Runs after on_close (listeners use it to count connections per vhost/IP).
-  void set_release_hook(unique_function<void(connection&)> hook) {
-    release_hook_ = std::move(hook);
-  }
+  // The listener that accepted this connection: told after on_close, so it
+  // can keep its per-vhost and per-IP counts.
+  void set_origin(detail::listener* l) noexcept { origin_ = l; }
   // For connectors: a connection made before its socket (state connecting);
   // attach_fd() gives it the connected socket, start() follows.
   // Loop thread.
@@ -217,6 +225,8 @@ class connection final : public std::enable_shared_from_this<connection>,
   void update_interest();
   void touch() noexcept;
   void on_timer();
+  static void on_timer_thunk(void* self) { static_cast<connection*>(self)->on_timer(); }
+  connection_options& own_options();
   void finish(close_reason why, bool reset);
   void join_loop();
   void shut_write();
@@ -230,16 +240,20 @@ class connection final : public std::enable_shared_from_this<connection>,
   role* role_;
   std::unique_ptr<role> owned_role_;
   std::shared_ptr<role> shared_role_;
-  connection_options opts_;
+  const connection_options* opts_;
+  std::unique_ptr<connection_options> own_opts_;  // when not shared, or changed
   buffer_chain wq_;
   timer timer_;  // idle timeout while open, close linger while closing
-  address local_;
-  address peer_;
+  // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
+  // instead of a full address (which is sized for Unix paths).
+  alignas(4) std::byte peer_ip_[28] = {};
+  std::uint8_t peer_ip_len_ = 0;
+  std::unique_ptr<address> peer_unix_;  // a Unix client's target path
   std::unique_ptr<void, void (*)(void*)> user_{nullptr, nullptr};
   const void* user_type_ = nullptr;
   std::shared_ptr<connection> self_;  // the loop's reference while open
-  unique_function<void(connection&)> release_hook_;
-  close_reason pending_reason_;  // kept for a graceful close until it completes
+  detail::listener* origin_ = nullptr;
+  std::unique_ptr<close_reason> pending_reason_;  // only while closing gracefully
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
   clock_type::time_point last_activity_{};

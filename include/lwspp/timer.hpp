@@ -23,13 +23,23 @@ using clock_type = std::chrono::steady_clock;
 
 class timer {
  public:
-  timer(loop& owner, unique_function<void()> on_fire) : loop_(&owner), cb_(std::move(on_fire)) {}
+  // A callback of any shape. It is stored once, at construction (the only
+  // allocation); arming and firing never allocate.
+  timer(loop& owner, unique_function<void()> on_fire) : loop_(&owner) {
+    set_callback(std::move(on_fire));
+  }
+  // The allocation-free form for owners that embed many timers:
+  // fn(ctx) runs when the timer fires.
+  timer(loop& owner, void (*fn)(void* ctx), void* ctx) : loop_(&owner), fn_(fn), ctx_(ctx) {}
   explicit timer(loop& owner) : loop_(&owner) {}
-  ~timer() { cancel(); }
+  ~timer() {
+    cancel();
+    release_callback();
+  }
   timer(const timer&) = delete;
   timer& operator=(const timer&) = delete;
 
-  void set_callback(unique_function<void()> on_fire) { cb_ = std::move(on_fire); }
+  void set_callback(unique_function<void()> on_fire);
 
   // (Re-)arms the timer; an armed timer is moved to the new deadline.
   void arm(clock_type::duration after);
@@ -43,14 +53,21 @@ class timer {
   friend class detail::timer_heap;
   friend class loop;
 
+  void fire() {
+    if (fn_) fn_(ctx_);
+  }
+  void release_callback() noexcept;
+
   loop* loop_;
-  unique_function<void()> cb_;
+  void (*fn_)(void*) = nullptr;
+  void* ctx_ = nullptr;  // fn_'s argument; a heap unique_function when owns_ctx_
   clock_type::time_point deadline_{};
   std::uint64_t seq_ = 0;   // arm order: breaks ties between equal deadlines
   timer* child_ = nullptr;  // pairing-heap links
   timer* sibling_ = nullptr;
   timer* prev_ = nullptr;  // previous sibling, or parent for a first child
   bool armed_ = false;
+  bool owns_ctx_ = false;
 };
 
 }  // namespace lwspp

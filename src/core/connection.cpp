@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/listener.hpp"
 #include "core/post_queue.hpp"
 
 namespace lwspp {
@@ -74,13 +75,56 @@ connection* connection_handle::get() const noexcept {
 // --- lifetime ------------------------------------------------------------------
 
 std::shared_ptr<connection> connection::create(loop& l, int fd, role& r,
-                                               const connection_options& opts) {
-  return std::make_shared<connection>(private_tag{}, l, fd, r, opts);
+                                               const connection_options& opts, bool shared_opts) {
+  return std::make_shared<connection>(private_tag{}, l, fd, r, opts, shared_opts);
 }
 
-connection::connection(private_tag, loop& l, int fd, role& r, const connection_options& opts)
-    : loop_member(l), fd_(fd), role_(&r), opts_(opts), timer_(l) {
-  timer_.set_callback([this] { on_timer(); });
+connection::connection(private_tag, loop& l, int fd, role& r, const connection_options& opts,
+                       bool shared_opts)
+    : loop_member(l),
+      fd_(fd),
+      role_(&r),
+      opts_(&opts),
+      timer_(l, &connection::on_timer_thunk, this) {
+  if (!shared_opts) {
+    own_opts_ = std::make_unique<connection_options>(opts);
+    opts_ = own_opts_.get();
+  }
+}
+
+connection_options& connection::own_options() {
+  if (!own_opts_) {
+    own_opts_ = std::make_unique<connection_options>(*opts_);
+    opts_ = own_opts_.get();
+  }
+  return *own_opts_;
+}
+
+void connection::set_peer(const address& peer) {
+  if (peer.is_ip() && peer.size() <= sizeof peer_ip_) {
+    std::memcpy(peer_ip_, peer.data(), peer.size());
+    peer_ip_len_ = static_cast<std::uint8_t>(peer.size());
+  } else if (peer.is_unix()) {
+    peer_unix_ = std::make_unique<address>(peer);
+  }
+}
+
+address connection::peer() const {
+  if (peer_ip_len_) return address::from_sockaddr(peer_ip_, peer_ip_len_);
+  if (peer_unix_) return *peer_unix_;
+  address a;
+  socklen_t len = address::capacity;
+  if (fd_ >= 0 && is_socket_ && ::getpeername(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
+    return address::from_sockaddr(a.data(), len);
+  return {};
+}
+
+address connection::local() const {
+  address a;
+  socklen_t len = address::capacity;
+  if (fd_ >= 0 && is_socket_ && ::getsockname(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
+    return address::from_sockaddr(a.data(), len);
+  return {};
 }
 
 connection::~connection() {
@@ -111,21 +155,11 @@ void connection::start() {
   join_loop();
   self_ = shared_from_this();
   state_ = state::open;
-  struct stat st {};
-  is_socket_ = ::fstat(fd_, &st) == 0 && S_ISSOCK(st.st_mode);
-  if (is_socket_) {
-    if (local_.empty()) {
-      address a;
-      socklen_t len = address::capacity;
-      if (::getsockname(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
-        local_ = address::from_sockaddr(a.data(), len);
-    }
-    if (peer_.empty()) {
-      address a;
-      socklen_t len = address::capacity;
-      if (::getpeername(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
-        peer_ = address::from_sockaddr(a.data(), len);
-    }
+  // Accepted and connected sockets are known to be sockets (their peer was
+  // set); only adopted fds need asking.
+  if (!peer_ip_len_ && !peer_unix_) {
+    struct stat st {};
+    is_socket_ = ::fstat(fd_, &st) == 0 && S_ISSOCK(st.st_mode);
   }
   interest_ = io_readable | (wq_.empty() ? 0u : io_writable);
   if (!owner().watch(fd_, interest_, *this)) {
@@ -134,7 +168,7 @@ void connection::start() {
   }
   watched_ = true;
   touch();
-  if (opts_.idle_timeout.count() > 0) timer_.arm(opts_.idle_timeout);
+  if (opts_->idle_timeout.count() > 0) timer_.arm(opts_->idle_timeout);
   role_->on_open(*this);
 }
 
@@ -175,7 +209,7 @@ void connection::handle_readable() {
       peer_eof_ = true;
       if (state_ == state::closing) {
         // We had already closed; this FIN completes the close once flushed.
-        if (wq_.empty()) finish(pending_reason_, false);
+        if (wq_.empty()) finish(std::move(*pending_reason_), false);
         return;
       }
       // The peer is done sending. Anything already queued to it still goes
@@ -218,7 +252,7 @@ bool connection::flush() {
     shut_write();
     if (state_ == state::closed) return false;
   }
-  if (want_writable_ && state_ == state::open && wq_.size() <= opts_.write_high_water / 2) {
+  if (want_writable_ && state_ == state::open && wq_.size() <= opts_->write_high_water / 2) {
     want_writable_ = false;
     update_interest();
     role_->on_writable(*this);
@@ -231,11 +265,12 @@ bool connection::flush() {
 // --- writing ---------------------------------------------------------------------
 
 bool connection::over_limit(std::size_t extra) {
-  if (wq_.size() + extra <= opts_.write_limit) return false;
-  if (opts_.on_overflow == overflow_policy::close) {
-    finish(close_reason(error::write_buffer_full,
-                        "write queue would exceed " + std::to_string(opts_.write_limit) + " bytes"),
-           true);
+  if (wq_.size() + extra <= opts_->write_limit) return false;
+  if (opts_->on_overflow == overflow_policy::close) {
+    finish(
+        close_reason(error::write_buffer_full,
+                     "write queue would exceed " + std::to_string(opts_->write_limit) + " bytes"),
+        true);
   }
   return true;
 }
@@ -274,7 +309,7 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned) 
     wq_.append(std::move(*owned));
   else
     wq_.append(bytes.substr(written));
-  send_result r{send_status::queued, wq_.size(), wq_.size() > opts_.write_high_water};
+  send_result r{send_status::queued, wq_.size(), wq_.size() > opts_->write_high_water};
   if (r.backpressure) want_writable_ = true;
   update_interest();
   return r;
@@ -324,7 +359,7 @@ void connection::touch() noexcept {
 }
 
 void connection::set_idle_timeout(std::chrono::milliseconds t) {
-  opts_.idle_timeout = t;
+  own_options().idle_timeout = t;
   if (state_ != state::open) return;
   if (t.count() > 0) {
     touch();
@@ -340,24 +375,24 @@ void connection::on_timer() {
       // close_timeout passed with bytes still queued: the peer stopped reading.
       finish(close_reason(error::flush_timeout,
                           std::to_string(wq_.size()) + " bytes unsent after " +
-                              std::to_string(opts_.close_timeout.count()) + " ms"),
+                              std::to_string(opts_->close_timeout.count()) + " ms"),
              true);
     } else {
       // Linger over: the peer never sent its FIN. Everything was delivered.
-      finish(pending_reason_, false);
+      finish(std::move(*pending_reason_), false);
     }
     return;
   }
-  if (state_ != state::open || opts_.idle_timeout.count() <= 0) return;
+  if (state_ != state::open || opts_->idle_timeout.count() <= 0) return;
   // Activity only stamps a time; the timer checks it here, so a busy
   // connection costs no timer work per read or write.
-  const auto deadline = last_activity_ + opts_.idle_timeout;
+  const auto deadline = last_activity_ + opts_->idle_timeout;
   if (owner().now() < deadline) {
     timer_.arm_at(deadline);
     return;
   }
   close(close_reason(error::idle_timeout,
-                     "no traffic for " + std::to_string(opts_.idle_timeout.count()) + " ms"));
+                     "no traffic for " + std::to_string(opts_->idle_timeout.count()) + " ms"));
 }
 
 // --- closing ---------------------------------------------------------------------
@@ -377,9 +412,9 @@ void connection::close(close_reason why) {
     return;
   }
   state_ = state::closing;
-  pending_reason_ = std::move(why);
+  pending_reason_ = std::make_unique<close_reason>(std::move(why));
   want_writable_ = false;
-  timer_.arm(opts_.close_timeout);  // the flush phase; shut_write() re-arms for the linger
+  timer_.arm(opts_->close_timeout);  // the flush phase; shut_write() re-arms for the linger
   if (wq_.empty()) {
     shut_write();
     if (state_ == state::closed) return;
@@ -391,11 +426,11 @@ void connection::shut_write() {
   write_shut_ = true;
   // Not a socket (pipe, file), or the peer already sent its FIN: nothing to wait for.
   if (!is_socket_ || peer_eof_) {
-    finish(pending_reason_, false);
+    finish(std::move(*pending_reason_), false);
     return;
   }
   ::shutdown(fd_, SHUT_WR);
-  timer_.arm(opts_.close_linger);
+  timer_.arm(opts_->close_linger);
 }
 
 void connection::fail(close_reason why) {
@@ -424,7 +459,7 @@ void connection::finish(close_reason why, bool reset) {
   auto self = self_ ? std::move(self_) : shared_from_this();
   owner().defer([self, why = std::move(why)]() mutable {
     self->role_->on_close(*self, why);
-    if (self->release_hook_) self->release_hook_(*self);
+    if (self->origin_) self->origin_->connection_closed(*self);
   });
 }
 

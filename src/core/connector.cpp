@@ -104,7 +104,7 @@ void connector::on_io(std::uint32_t) {
   const address peer = addrs_[next_ - 1];
   if (peer.is_ip()) set_nodelay(fd_);
   conn_->attach_fd(fd_);
-  conn_->set_addresses({}, peer);
+  conn_->set_peer(peer);
   fd_ = -1;  // the connection owns it now
   auto c = conn_;
   done();

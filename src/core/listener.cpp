@@ -51,9 +51,13 @@ void listener::on_resume_timer() {
 
 void listener::on_io(std::uint32_t) {
   for (int i = 0; i < max_accepts_per_event && fd_ >= 0; ++i) {
-    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    // accept4 fills in the peer: no getpeername() per connection.
+    address peer;
+    socklen_t len = address::capacity;
+    const int c =
+        ::accept4(fd_, static_cast<sockaddr*>(peer.data()), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c >= 0) {
-      accept_one(c);
+      accept_one(c, address::from_sockaddr(peer.data(), len));
       continue;
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -67,43 +71,49 @@ void listener::on_io(std::uint32_t) {
   }
 }
 
-void listener::accept_one(int fd) {
+void listener::accept_one(int fd, const address& peer) {
   const vhost_options& o = vh_.options();
-  auto c = make_connection(owner(), fd, vh_.roles_, o.connection);
-  if (vh_.bound_address().is_ip()) set_nodelay(fd);
-  // The peer now, so the caps below can look at it (start() fills in local).
-  address peer;
-  socklen_t len = address::capacity;
-  if (::getpeername(fd, static_cast<sockaddr*>(peer.data()), &len) == 0)
-    c->set_addresses({}, address::from_sockaddr(peer.data(), len));
-  const std::string ip = c->peer().ip();
+  // The per-IP table is kept only when there is a per-IP cap.
+  const bool per_ip = o.max_connections_per_ip != 0 && peer.is_ip();
+  std::string ip;
+  if (per_ip) ip = peer.ip();
   const bool over_total = o.max_connections && open_ >= o.max_connections;
-  const auto ip_it = per_ip_.find(ip);
-  const bool over_ip = o.max_connections_per_ip && ip_it != per_ip_.end() &&
-                       ip_it->second >= o.max_connections_per_ip;
+  bool over_ip = false;
+  if (per_ip) {
+    auto it = per_ip_.find(ip);
+    over_ip = it != per_ip_.end() && it->second >= o.max_connections_per_ip;
+  }
   if (over_total || over_ip) {
     // Refused without a role callback: the client sees a reset at once rather
     // than a connection that hangs in the backlog.
     vh_.refused_.fetch_add(1, std::memory_order_relaxed);
-    LWSPP_LOG(owner().log(), info, "vhost ", vh_.name(), ": refused ", c->peer().to_string(),
+    LWSPP_LOG(owner().log(), info, "vhost ", vh_.name(), ": refused ", peer.to_string(),
               over_total ? ": connection limit" : ": per-IP limit");
     linger lg{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    return;  // c's destructor closes fd
+    ::close(fd);
+    return;
   }
+  // The vhost's options outlive its connections: shared, not copied.
+  auto c = make_connection(owner(), fd, vh_.roles_, o.connection, true);
+  if (peer.is_ip()) set_nodelay(fd);
+  c->set_peer(peer);
   ++open_;
-  if (!ip.empty()) ++per_ip_[ip];
+  if (per_ip) ++per_ip_[ip];
   vh_.open_.fetch_add(1, std::memory_order_relaxed);
   vh_.accepted_.fetch_add(1, std::memory_order_relaxed);
-  c->set_release_hook([this, ip](connection&) {
-    --open_;
-    vh_.open_.fetch_sub(1, std::memory_order_relaxed);
-    if (!ip.empty()) {
-      auto it = per_ip_.find(ip);
-      if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
-    }
-  });
+  c->set_origin(this);
   c->start();
+}
+
+void listener::connection_closed(connection& c) {
+  --open_;
+  vh_.open_.fetch_sub(1, std::memory_order_relaxed);
+  if (vh_.options().max_connections_per_ip == 0) return;
+  const address peer = c.peer();
+  if (!peer.is_ip()) return;
+  auto it = per_ip_.find(peer.ip());
+  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
 }
 
 }  // namespace lwspp::detail

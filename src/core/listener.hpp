@@ -17,6 +17,8 @@ class listener final : private io_handler, private loop_member {
 
   // Starts accepting; loop thread (or before the loop runs).
   void start();
+  // A connection this listener accepted has closed (after its on_close).
+  void connection_closed(connection& c);
   void close_socket() noexcept;
   int fd() const noexcept { return fd_; }
 
@@ -24,7 +26,7 @@ class listener final : private io_handler, private loop_member {
   void on_io(std::uint32_t events) override;
   void on_loop_shutdown() override { close_socket(); }
   void on_loop_force_close() override { close_socket(); }
-  void accept_one(int fd);
+  void accept_one(int fd, const address& peer);
   void on_resume_timer();
 
   vhost& vh_;

@@ -180,7 +180,7 @@ void loop::run_due_timers() {
     if (t->deadline_ > now_ || t->seq_ > last) break;
     timers_->remove(*t);
     t->armed_ = false;
-    if (t->cb_) t->cb_();
+    t->fire();
   }
 }
 
@@ -264,6 +264,21 @@ void loop::close_all() {
 }
 
 // --- timer ------------------------------------------------------------------
+
+void timer::set_callback(unique_function<void()> on_fire) {
+  release_callback();
+  if (!on_fire) return;
+  ctx_ = new unique_function<void()>(std::move(on_fire));
+  owns_ctx_ = true;
+  fn_ = [](void* f) { (*static_cast<unique_function<void()>*>(f))(); };
+}
+
+void timer::release_callback() noexcept {
+  if (owns_ctx_) delete static_cast<unique_function<void()>*>(ctx_);
+  owns_ctx_ = false;
+  fn_ = nullptr;
+  ctx_ = nullptr;
+}
 
 void timer::arm(clock_type::duration after) {
   arm_at(loop_->now() + after);

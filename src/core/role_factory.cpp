@@ -12,14 +12,14 @@ class placeholder_role final : public role {
 }  // namespace
 
 std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
-                                            const connection_options& opts) {
+                                            const connection_options& opts, bool shared_opts) {
   if (roles.shared) {
-    auto c = connection::create(l, fd, *roles.shared, opts);
+    auto c = connection::create(l, fd, *roles.shared, opts, shared_opts);
     c->share_role(roles.shared);
     return c;
   }
   static placeholder_role placeholder;
-  auto c = connection::create(l, fd, placeholder, opts);
+  auto c = connection::create(l, fd, placeholder, opts, shared_opts);
   if (roles.make) {
     // A factory that returns nothing leaves the placeholder: bytes are ignored.
     if (auto r = roles.make(*c)) c->own_role(std::move(r));

@@ -10,6 +10,7 @@ namespace lwspp::detail {
 // A connection on loop l for fd (-1 for a client not yet connected) whose
 // role comes from roles: the shared one, or one made for it.
 std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
-                                            const connection_options& opts);
+                                            const connection_options& opts,
+                                            bool shared_opts = false);
 
 }  // namespace lwspp::detail

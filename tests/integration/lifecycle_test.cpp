@@ -269,3 +269,36 @@ TEST(lifecycle, udp_datagrams_round_trip) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(lifecycle, peer_and_local_addresses) {
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  std::mutex mu;
+  std::string server_peer, server_local, client_peer, client_local;
+  std::atomic<int> seen{0};
+  auto vh =
+      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0"}, {.on_open = [&](lwspp::connection& c) {
+                           std::lock_guard lock(mu);
+                           server_peer = c.peer().to_string();
+                           server_local = c.local().to_string();
+                           ++seen;
+                         }});
+  ASSERT_TRUE(vh);
+  const std::string bound = (*vh)->bound_address().to_string();
+  lwspp::raw::connect(ctx, bound, {.on_open = [&](lwspp::connection& c) {
+                        std::lock_guard lock(mu);
+                        client_peer = c.peer().to_string();
+                        client_local = c.local().to_string();
+                        ++seen;
+                      }});
+  test::runner run(ctx);
+  ASSERT_TRUE(test::wait_until([&] { return seen.load() == 2; }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(server_local, bound);
+  EXPECT_EQ(client_peer, bound);
+  EXPECT_EQ(server_peer, client_local);
+  EXPECT_EQ(server_peer.rfind("127.0.0.1:", 0), 0u) << server_peer;
+}
+
+}  // namespace
