@@ -302,3 +302,44 @@ TEST(lifecycle, peer_and_local_addresses) {
 }
 
 }  // namespace
+
+namespace {
+
+// A listener whose accept queue is full and never drained: the kernel drops
+// further SYNs, so a connect can only end by its timeout.
+TEST(lifecycle, connect_timeout_when_nothing_answers) {
+  const int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(l, 0), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::uint16_t port = ntohs(a.sin_port);
+  // Fill the accept queue (backlog 0 holds one; a few more to be sure).
+  std::vector<int> fillers;
+  for (int i = 0; i < 3; ++i) {
+    const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fillers.push_back(f);
+  }
+  std::this_thread::sleep_for(50ms);
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  outcome o;
+  const auto start = std::chrono::steady_clock::now();
+  lwspp::raw::connect(ctx, "127.0.0.1:" + std::to_string(port), o.handlers(),
+                      {.connect_timeout = 300ms});
+  test::runner run(ctx);
+  ASSERT_TRUE(test::wait_until([&] { return o.done.load(); }, 10s));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(o.reason.is(lwspp::error::connect_timeout)) << o.reason.message();
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 3s);
+  EXPECT_NE(o.reason.detail.find("after 300 ms"), std::string::npos) << o.reason.detail;
+  for (int f : fillers)
+    ::close(f);
+  ::close(l);
+}
+
+}  // namespace
