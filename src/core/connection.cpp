@@ -15,6 +15,7 @@
 
 #include "core/listener.hpp"
 #include "core/post_queue.hpp"
+#include "net/socket.hpp"
 
 namespace lwspp {
 namespace {
@@ -23,12 +24,6 @@ namespace {
 // fast sender from starving the rest of the loop.
 constexpr int max_reads_per_event = 4;
 constexpr int max_iov = 64;
-
-close_reason errno_reason(int err, const char* what) {
-  if (err == ECONNRESET || err == EPIPE)
-    return {error::peer_reset, std::string(what) + ": " + std::strerror(err)};
-  return {std::error_code(err, std::system_category()), what};
-}
 
 }  // namespace
 
@@ -46,17 +41,11 @@ bool connection_handle::send(std::string bytes) const {
 }
 
 bool connection_handle::close() const {
-  if (!queue_ || conn_.expired()) return false;
-  return queue_->push([w = conn_] {
-    if (auto c = w.lock()) c->close();
-  });
+  return dispatch([](connection& c) { c.close(); });
 }
 
 bool connection_handle::abort() const {
-  if (!queue_ || conn_.expired()) return false;
-  return queue_->push([w = conn_] {
-    if (auto c = w.lock()) c->abort();
-  });
+  return dispatch([](connection& c) { c.abort(); });
 }
 
 bool connection_handle::dispatch(unique_function<void(connection&)> fn) const {
@@ -163,7 +152,7 @@ void connection::start() {
   }
   interest_ = io_readable | (wq_.empty() ? 0u : io_writable);
   if (!owner().watch(fd_, interest_, *this)) {
-    finish(errno_reason(errno, "epoll_ctl"), false);
+    finish(detail::errno_error(errno, "epoll_ctl"), false);
     return;
   }
   watched_ = true;
@@ -219,7 +208,7 @@ void connection::handle_readable() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    finish(errno_reason(errno, "read"), false);
+    finish(detail::errno_error(errno, "read"), false);
     return;
   }
 }
@@ -245,7 +234,7 @@ bool connection::flush() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    finish(errno_reason(n < 0 ? errno : EPIPE, "write"), true);
+    finish(detail::errno_error(n < 0 ? errno : EPIPE, "write"), true);
     return false;
   }
   if (wq_.empty() && state_ == state::closing && !write_shut_) {
@@ -293,7 +282,7 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned) 
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       // The peer is gone: close after the current handler returns.
-      const close_reason why = errno_reason(errno, "write");
+      const close_reason why = detail::errno_error(errno, "write");
       owner().defer([self = shared_from_this(), why] { self->finish(why, true); });
       state_ = state::closing;
       return {send_status::refused, 0, false};

@@ -15,6 +15,8 @@ namespace lwspp::detail {
 error_info errno_error(int err, std::string what) {
   if (err == ECONNREFUSED) return {error::connection_refused, std::move(what)};
   if (err == ENETUNREACH || err == EHOSTUNREACH) return {error::unreachable, std::move(what)};
+  if (err == ECONNRESET || err == EPIPE)
+    return {error::peer_reset, std::move(what) + ": " + std::strerror(err)};
   return {std::error_code(err, std::system_category()), std::move(what)};
 }
 
