@@ -78,6 +78,11 @@ class role {
   virtual void on_close(connection&, const close_reason&) {}
   // The loop is shutting down: finish what is in flight. Default: close().
   virtual void on_shutdown(connection& c);
+  // The peer has shut down its sending side (EOF). Default: close() with
+  // error::peer_closed (what is queued still goes out). A role that owes the
+  // peer an answer (an HTTP response in progress) may keep writing and close
+  // when done.
+  virtual void on_peer_eof(connection& c);
 };
 
 // A weak reference to a connection, usable from any thread. Operations post
@@ -143,6 +148,12 @@ class connection final : public std::enable_shared_from_this<connection>,
   // or below half the high-water mark (at once, in effect, when it is empty).
   void request_writable();
   std::size_t buffered() const noexcept { return wq_.size(); }
+  // For library layers: sends up to len bytes of file fd from offset straight
+  // to the socket (sendfile(2); a read-and-send loop for non-sockets), only
+  // when nothing is queued. Returns the bytes sent; fewer than len means the
+  // socket is full (on_writable is armed) or the connection failed (check
+  // is_open()). A read error on the file closes with error::io_error.
+  std::uint64_t send_file(int file_fd, std::uint64_t offset, std::uint64_t len);
 
   // --- reading -------------------------------------------------------------
   void pause_reading();

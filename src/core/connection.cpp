@@ -3,11 +3,13 @@
 // gracefully (flush, FIN, wait for the peer's FIN) or abortively (RST).
 #include "lwspp/connection.hpp"
 
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +28,10 @@ constexpr int max_reads_per_event = 4;
 constexpr int max_iov = 64;
 
 }  // namespace
+
+void role::on_peer_eof(connection& c) {
+  c.close(close_reason(error::peer_closed));
+}
 
 void role::on_shutdown(connection& c) {
   c.close();
@@ -203,7 +209,7 @@ void connection::handle_readable() {
       }
       // The peer is done sending. Anything already queued to it still goes
       // out (nothing is lost), then the connection closes.
-      close(close_reason(error::peer_closed));
+      role_->on_peer_eof(*this);
       return;
     }
     if (errno == EINTR) continue;
@@ -310,6 +316,63 @@ send_result connection::send(std::string_view bytes) {
 
 send_result connection::send(std::string&& bytes) {
   return queue_bytes(std::string_view(bytes), &bytes);
+}
+
+std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {
+  if (state_ != state::open || !wq_.empty()) {
+    if (state_ == state::open) request_writable();
+    return 0;
+  }
+  std::uint64_t sent = 0;
+  while (sent < len) {
+    // sendfile moves at most ~2 GiB per call; ask for 1 MiB pieces so one
+    // connection cannot hold the loop for long.
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(len - sent, 1 << 20));
+    off_t off = static_cast<off_t>(offset + sent);
+    const ssize_t n = ::sendfile(fd_, file_fd, &off, want);
+    if (n > 0) {
+      sent += static_cast<std::uint64_t>(n);
+      bytes_out_ += static_cast<std::uint64_t>(n);
+      touch();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      request_writable();
+      break;
+    }
+    if (n == 0) {
+      // The file is shorter than promised (truncated while being sent): the
+      // response cannot be completed honestly.
+      finish(close_reason(error::io_error, "file ended early"), true);
+      break;
+    }
+    if (errno == EINVAL || errno == ENOSYS) {
+      // Not a socket (an adopted pipe): copy through a buffer instead.
+      char buf[16384];
+      const ssize_t r = ::pread(file_fd, buf, std::min<std::size_t>(want, sizeof buf),
+                                static_cast<off_t>(offset + sent));
+      if (r <= 0) {
+        finish(close_reason(error::io_error, "file read failed"), true);
+        break;
+      }
+      const send_result res = send(std::string_view(buf, static_cast<std::size_t>(r)));
+      if (!res) break;
+      sent += static_cast<std::uint64_t>(r);
+      if (res.status == send_status::queued) {
+        request_writable();
+        break;
+      }
+      continue;
+    }
+    if (errno == EPIPE || errno == ECONNRESET) {
+      finish(detail::errno_error(errno, "sendfile"), true);
+    } else {
+      finish(close_reason(error::io_error, std::string("sendfile: ") + std::strerror(errno)), true);
+    }
+    break;
+  }
+  return sent;
 }
 
 void connection::request_writable() {

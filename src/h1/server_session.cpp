@@ -1,0 +1,581 @@
+// The HTTP/1.1 server session. See server_session.hpp for the shape; the
+// rules that matter for safety:
+// - A bad request is answered with its status and Connection: close, and no
+//   part of it reaches a handler.
+// - A response that starts before its request was fully read closes the
+//   connection when it ends (the unread rest cannot be trusted to frame the
+//   next request).
+// - Nothing is ever sent that the response's framing does not cover: a
+//   handler writing more (or less) than its Content-Length aborts the
+//   connection instead.
+#include "h1/server_session.hpp"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "http/path.hpp"
+#include "lwspp/context.hpp"
+
+namespace lwspp::h1 {
+
+namespace {
+
+using http::detail::body_plan;
+using http::detail::exchange;
+
+// Bytes of pipelined requests kept while a response is in progress; past
+// this, reading pauses until the response ends.
+constexpr std::size_t max_pending = 64 * 1024;
+// Sessions kept for reuse per thread (each loop is a thread).
+constexpr std::size_t pool_limit = 256;
+
+struct session_pool {
+  std::vector<server_session*> free;
+  ~session_pool() {
+    for (server_session* s : free)
+      delete s;
+  }
+};
+thread_local session_pool pool;
+
+// Body pieces up to this size are copied next to the head and sent in one
+// write; larger ones go as a second send (no copy unless the socket is full).
+constexpr std::size_t coalesce_limit = 16 * 1024;
+
+parser_limits limits_of(const http::server::impl& srv) {
+  parser_limits l;
+  l.max_request_line = srv.opts.max_request_line;
+  l.max_header_bytes = srv.opts.max_header_bytes;
+  l.max_headers = srv.opts.max_headers;
+  l.max_body = srv.largest_body;
+  return l;
+}
+
+}  // namespace
+
+// --- the idle role -------------------------------------------------------------
+
+void server_role::on_data(connection& c, std::string_view bytes) {
+  server_session& s = server_session::take(srv_, *this, c);
+  c.switch_role(s);
+  s.on_data(c, bytes);
+}
+
+std::shared_ptr<role> make_server_role(http::server::impl& srv) {
+  return std::make_shared<server_role>(srv);
+}
+
+// --- session lifetime -------------------------------------------------------------
+
+server_session::server_session(loop& l) : timer_(l, &on_timeout_thunk, this) {}
+
+server_session::~server_session() {
+  close_file();
+}
+
+server_session& server_session::take(http::server::impl& srv, server_role& idle, connection& c) {
+  server_session* s;
+  if (!pool.free.empty()) {
+    s = pool.free.back();
+    pool.free.pop_back();
+  } else {
+    s = new server_session(c.get_loop());
+  }
+  s->attach(srv, idle, c);
+  return *s;
+}
+
+void server_session::attach(http::server::impl& srv, server_role& idle, connection& c) {
+  if (srv_ != &srv) parser_ = request_parser(limits_of(srv));
+  srv_ = &srv;
+  this->srv = &srv;
+  idle_ = &idle;
+  conn_ = &c;
+  phase_ = phase::head;
+  in_exchange_ = request_complete_ = head_request_ = false;
+  peer_eof_ = stopping_ = in_process_ = timer_armed_ = false;
+  read_paused_for_pending_ = body_paused_ = false;
+  keep_alive_ = true;
+}
+
+void server_session::release() {
+  timer_.cancel();
+  timer_armed_ = false;
+  close_file();
+  pending_.clear();
+  parser_.reset();
+  exchange::reset();
+  loop& l = conn_->get_loop();
+  conn_ = nullptr;
+  if (pool.free.size() < pool_limit)
+    pool.free.push_back(this);
+  else
+    l.defer([this] { delete this; });  // the caller may still be on our stack
+}
+
+bool server_session::maybe_go_idle() {
+  if (in_exchange_ || !pending_.empty() || !parser_.idle() || !conn_->is_open()) return false;
+  connection& c = *conn_;
+  c.switch_role(*idle_);
+  release();
+  return true;
+}
+
+// --- reading ------------------------------------------------------------------------
+
+void server_session::on_data(connection& c, std::string_view bytes) {
+  (void)c;
+  if (phase_ == phase::waiting || in_process_) {
+    pending_.append(bytes);
+    if (pending_.size() > max_pending && !read_paused_for_pending_) {
+      read_paused_for_pending_ = true;
+      conn_->pause_reading();
+    }
+    return;
+  }
+  process(bytes);
+  if (!in_exchange_) maybe_go_idle();
+}
+
+void server_session::process(std::string_view data) {
+  in_process_ = true;
+  while (conn_->is_open()) {
+    if (phase_ == phase::waiting) {
+      pending_.append(data);
+      break;
+    }
+    const step s = parser_.feed(data);
+    data.remove_prefix(s.consumed);
+    bool go_on = true;
+    switch (s.ev) {
+      case event::need_more:
+        if (phase_ == phase::head && !parser_.idle() && !timer_armed_)
+          arm(srv_->opts.header_timeout);
+        go_on = false;
+        break;
+      case event::head:
+        go_on = on_head();
+        break;
+      case event::body:
+        on_body(s.data);
+        break;
+      case event::message_end:
+        on_message_end();
+        break;
+      case event::error:
+        reject(parser_.error_status());
+        go_on = false;
+        break;
+    }
+    if (!go_on) break;
+  }
+  in_process_ = false;
+}
+
+bool server_session::on_head() {
+  const request_head& h = parser_.head();
+  exchange::reset();
+  in_exchange_ = true;
+  id = ++serial_;
+  request_complete_ = false;
+  timer_.cancel();
+  timer_armed_ = false;
+
+  // Copy the head into the request's storage (one buffer, kept across requests).
+  std::size_t total = h.method.size() + h.target.size();
+  for (const header_field& f : h.headers)
+    total += f.name.size() + f.value.size();
+  std::string& store = exchange::storage(req);
+  store.reserve(total);
+  auto keep = [&store](std::string_view v) {
+    const std::size_t at = store.size();
+    store.append(v);
+    return std::string_view(store.data() + at, v.size());
+  };
+  const std::string_view method_name = keep(h.method);
+  const std::string_view target = keep(h.target);
+  std::string_view host;
+  auto& headers = exchange::headers(req);
+  headers.reserve(h.headers.size());
+  for (const header_field& f : h.headers) {
+    const std::string_view name = keep(f.name);
+    const std::string_view value = keep(f.value);
+    headers.push_back({name, value});
+    if (f.id == http::header_id::host && host.empty()) host = value;
+  }
+
+  // Where the path is: origin-form "/p?q", absolute-form "http://h/p?q"
+  // (whose authority replaces Host, RFC 9112 §3.2.2), or "*".
+  std::string_view raw_path = target;
+  if (h.form == target_form::absolute) {
+    const std::size_t scheme_end = raw_path.find("://");
+    raw_path.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+    const std::size_t slash = raw_path.find_first_of("/?");
+    host = raw_path.substr(0, slash);
+    raw_path = slash == std::string_view::npos ? std::string_view("/") : raw_path.substr(slash);
+  }
+  std::string_view query;
+  if (const std::size_t q = raw_path.find('?'); q != std::string_view::npos) {
+    query = raw_path.substr(q + 1);
+    raw_path = raw_path.substr(0, q);
+  }
+  if (h.form == target_form::absolute && raw_path.empty()) raw_path = "/";
+  exchange::set_head(req, h.method_id, method_name, target, query, host,
+                     h.version_minor == 0 ? 10 : 11);
+  keep_alive_ = h.keep_alive && !stopping_ && !peer_eof_;
+  head_request_ = h.method_id == http::method::head;
+  phase_ = phase::body;
+
+  if (h.form == target_form::asterisk) {
+    // OPTIONS * asks about the server as a whole.
+    res.status(204).header("allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
+    res.send(std::string_view{});
+    plan_ = body_plan::discard;
+    return conn_->is_open();
+  }
+  if (h.form == target_form::authority) {
+    // CONNECT: this is an origin server, not a proxy.
+    plan_ = body_plan::discard;
+    keep_alive_ = false;
+    http::detail::send_error(*this, 501);
+    return false;
+  }
+  if (const auto norm = http::normalize_path(raw_path, exchange::path(req)); !norm) {
+    reject(norm.status());
+    return false;
+  }
+
+  const bool has_body = h.chunked || h.content_length > 0;
+  request_complete_ = !has_body;
+  const http::detail::begin_result b = http::detail::begin(*this);
+  plan_ = b.plan;
+  if (!conn_->is_open()) return false;
+  if (has_body) {
+    if (plan_ == body_plan::discard) {
+      // Already answered; the body is not worth reading: close after it.
+      keep_alive_ = false;
+      parser_.set_body_limit(srv_->largest_body);
+    } else if (h.has_content_length && h.content_length > b.max_body) {
+      if (!res.headers_sent()) {
+        keep_alive_ = false;
+        http::detail::send_error(*this, 413);
+      } else {
+        conn_->abort();
+      }
+      return false;
+    } else {
+      parser_.set_body_limit(b.max_body);
+      if (h.expect_continue && !res.headers_sent()) conn_->send(continue_line);
+    }
+    arm(srv_->opts.body_timeout);
+  }
+  return conn_->is_open();
+}
+
+void server_session::on_body(std::string_view data) {
+  if (timer_armed_) arm(srv_->opts.body_timeout);
+  switch (plan_) {
+    case body_plan::whole:
+      exchange::body(req).append(data);
+      break;
+    case body_plan::stream:
+      http::detail::body_piece(*this, data);
+      break;
+    case body_plan::discard:
+      break;
+  }
+}
+
+void server_session::on_message_end() {
+  // A bodiless request may have been answered (and finished) at its head.
+  if (!in_exchange_) return;
+  request_complete_ = true;
+  timer_.cancel();
+  timer_armed_ = false;
+  if (res.ended()) {
+    finish_exchange();
+    return;
+  }
+  phase_ = phase::waiting;
+  http::detail::body_end(*this, plan_);
+  // finish_exchange() ran inside if the handler answered at once.
+}
+
+// A request that cannot be served: its status, Connection: close, and no
+// handler sees any of it.
+void server_session::reject(int status) {
+  keep_alive_ = false;
+  plan_ = body_plan::discard;
+  if (!in_exchange_) {
+    exchange::reset();
+    in_exchange_ = true;
+    id = ++serial_;
+  }
+  if (res.headers_sent()) {
+    conn_->abort();
+    return;
+  }
+  http::detail::send_error(*this, status);
+  if (conn_->is_open()) conn_->close();
+}
+
+// --- the end of an exchange ------------------------------------------------------------
+
+void server_session::response_ended() {
+  if (!request_complete_) {
+    // Answered before the whole request arrived: close once the response is out.
+    keep_alive_ = false;
+    if (srv_->log) srv_->log->write(req, res.status(), body_bytes_out);
+    in_exchange_ = false;
+    if (conn_->is_open()) conn_->close();
+    return;
+  }
+  finish_exchange();
+}
+
+void server_session::finish_exchange() {
+  if (srv_->log) srv_->log->write(req, res.status(), body_bytes_out);
+  in_exchange_ = false;
+  phase_ = phase::head;
+  if (!keep_alive_ || peer_eof_ || stopping_) {
+    if (conn_->is_open()) conn_->close();
+    return;
+  }
+  // The exchange's memory is reset when the next head arrives (or when the
+  // session goes idle): a handler may still be reading req after res.send().
+  if (!in_process_) resume_pending();
+}
+
+// The response ended outside process() (deferred, streamed, a file): go on
+// with pipelined requests that arrived meanwhile, or go idle.
+void server_session::resume_pending() {
+  if (!pending_.empty()) {
+    std::string work = std::move(pending_);
+    pending_.clear();
+    process(work);
+    if (pending_.empty()) {
+      pending_ = std::move(work);  // keep the capacity
+      pending_.clear();
+    }
+  }
+  if (read_paused_for_pending_ && pending_.size() <= max_pending && conn_->is_open()) {
+    read_paused_for_pending_ = false;
+    if (!body_paused_) conn_->resume_reading();
+  }
+  if (!in_exchange_) maybe_go_idle();
+}
+
+// --- writing --------------------------------------------------------------------------------
+
+send_result server_session::send_out(std::string& out, std::string_view body) {
+  if (body.empty()) return conn_->send(std::string_view(out));
+  if (body.size() <= coalesce_limit) {
+    out += body;
+    return conn_->send(std::string_view(out));
+  }
+  const send_result r = conn_->send(std::string_view(out));
+  if (!r) return r;
+  return conn_->send(body);
+}
+
+send_result server_session::write_body(std::string_view data, bool last) {
+  if (!conn_ || !conn_->is_open() || res.ended()) return {send_status::refused, 0, false};
+  thread_local std::string out;
+  out.clear();
+  std::string_view body = data;
+  if (!res.headers_sent()) {
+    const int status = res.status();
+    head_params p;
+    p.status = status;
+    if (status_has_no_body(status)) {
+      p.framing = body_framing::none;
+    } else if (res.has_length()) {
+      p.framing = body_framing::length;
+      p.length = res.length();
+    } else if (last) {
+      p.framing = body_framing::length;
+      p.length = data.size();
+    } else if (req.version() == 10) {
+      p.framing = body_framing::until_close;
+      keep_alive_ = false;
+    } else {
+      p.framing = body_framing::chunked;
+    }
+    if (!request_complete_ || stopping_ || peer_eof_) keep_alive_ = false;
+    p.keep_alive = keep_alive_;
+    p.peer_is_1_0 = req.version() == 10;
+    framing_ = p.framing;
+    length_left_ = p.length;
+    append_head(out, p, srv_->fixed_fields, res.fields());
+    exchange::mark_head_sent(res);
+  }
+  if (head_request_ || framing_ == body_framing::none) {
+    body = {};
+  } else if (framing_ == body_framing::chunked) {
+    append_chunk(out, data);
+    if (last) out += last_chunk;
+    body = {};
+  } else if (framing_ == body_framing::length) {
+    if (data.size() > length_left_) {
+      warn("response body longer than its Content-Length: connection aborted");
+      conn_->abort();
+      return {send_status::refused, 0, false};
+    }
+    length_left_ -= data.size();
+    if (last && length_left_ > 0) {
+      warn("response ended short of its Content-Length: connection aborted");
+      if (!out.empty()) conn_->send(std::string_view(out));
+      conn_->send(data);
+      conn_->abort();
+      return {send_status::refused, 0, false};
+    }
+  }
+  body_bytes_out += head_request_ ? 0 : data.size();
+  const send_result r = send_out(out, body);
+  if (last) {
+    exchange::mark_ended(res);
+    if (framing_ == body_framing::until_close) keep_alive_ = false;
+    response_ended();
+  }
+  return r;
+}
+
+void server_session::write_file(int fd, std::uint64_t offset, std::uint64_t len) {
+  close_file();
+  if (!res.has_length()) res.content_length(len);
+  const send_result r = write_body({}, head_request_ || len == 0);
+  if (head_request_ || len == 0 || !r) {
+    ::close(fd);
+    return;
+  }
+  file_fd_ = fd;
+  file_off_ = offset;
+  file_left_ = len;
+  length_left_ = 0;  // the file's bytes are accounted here, not in length_left_
+  body_bytes_out += len;
+  pump_file();
+}
+
+void server_session::pump_file() {
+  if (file_fd_ < 0 || !conn_->is_open()) return;
+  const std::uint64_t n = conn_->send_file(file_fd_, file_off_, file_left_);
+  file_off_ += n;
+  file_left_ -= n;
+  if (file_left_ > 0) {
+    if (conn_->is_open()) arm(srv_->opts.send_timeout);
+    return;
+  }
+  close_file();
+  timer_.cancel();
+  timer_armed_ = false;
+  exchange::mark_ended(res);
+  response_ended();
+}
+
+void server_session::close_file() {
+  if (file_fd_ >= 0) ::close(file_fd_);
+  file_fd_ = -1;
+}
+
+void server_session::on_writable(connection& c) {
+  (void)c;
+  if (file_fd_ >= 0) {
+    pump_file();
+    if (!in_exchange_ && conn_ && conn_->is_open() && !in_process_) resume_pending();
+    return;
+  }
+  if (writable_cb) {
+    auto cb = std::move(writable_cb);
+    writable_cb = nullptr;
+    cb(res);
+    if (!in_exchange_ && conn_ && conn_->is_open()) resume_pending();
+  }
+}
+
+void server_session::want_writable() {
+  if (conn_ && conn_->is_open()) conn_->request_writable();
+}
+
+void server_session::pause_body(bool pause) {
+  if (!conn_ || !conn_->is_open() || body_paused_ == pause) return;
+  body_paused_ = pause;
+  if (pause) {
+    conn_->pause_reading();
+    timer_.cancel();  // the stall is ours, not the peer's
+    timer_armed_ = false;
+  } else if (!read_paused_for_pending_) {
+    conn_->resume_reading();
+    if (phase_ == phase::body) arm(srv_->opts.body_timeout);
+  }
+}
+
+void server_session::warn(std::string_view what) {
+  if (srv_ && srv_->ctx) srv_->ctx->log().log(log_level::warn, "http: ", what);
+}
+
+// --- timers and endings -------------------------------------------------------------------
+
+void server_session::arm(std::chrono::milliseconds t) {
+  if (t.count() <= 0) return;
+  timer_.arm(t);
+  timer_armed_ = true;
+}
+
+void server_session::on_timeout() {
+  timer_armed_ = false;
+  if (!conn_ || !conn_->is_open()) return;
+  if (file_fd_ >= 0) {
+    // The peer stopped reading the file.
+    conn_->close(close_reason(error::idle_timeout, "response not read in time"));
+    return;
+  }
+  if (phase_ == phase::head || phase_ == phase::body) {
+    // Slowloris, or a body that stalled: 408 if nothing was answered yet.
+    keep_alive_ = false;
+    if (!res.headers_sent()) {
+      if (!in_exchange_) {
+        exchange::reset();
+        in_exchange_ = true;
+        id = ++serial_;
+      }
+      http::detail::send_error(*this, 408);
+    }
+    if (conn_->is_open())
+      conn_->close(close_reason(error::idle_timeout, phase_ == phase::head
+                                                         ? "request head not received in time"
+                                                         : "request body stalled"));
+  }
+}
+
+void server_session::on_peer_eof(connection& c) {
+  peer_eof_ = true;
+  keep_alive_ = false;
+  // TCP cannot tell a half-closed client from one that has gone. A response
+  // already on its way is finished (if the peer is gone, the writes fail);
+  // one the handler has not started yet is given up: the handler learns it
+  // through on_abort, as with a reset.
+  if (in_exchange_ && !res.ended() && (res.headers_sent() || file_fd_ >= 0)) return;
+  c.close(close_reason(error::peer_closed));
+}
+
+void server_session::on_shutdown(connection& c) {
+  stopping_ = true;
+  keep_alive_ = false;
+  if (in_exchange_ && !res.ended()) return;  // finish this response, then close
+  c.close(close_reason(error::server_stopping));
+}
+
+void server_session::on_close(connection& c, const close_reason& why) {
+  (void)c;
+  (void)why;
+  if (in_exchange_ && !res.ended() && abort_cb) {
+    auto cb = std::move(abort_cb);
+    abort_cb = nullptr;
+    cb();
+  }
+  in_exchange_ = false;
+  release();
+}
+
+}  // namespace lwspp::h1

@@ -1,0 +1,107 @@
+// Basic authentication: credentials file and header check.
+#include "http/basic_auth.hpp"
+
+#include <fstream>
+
+namespace lwspp::http {
+
+namespace {
+
+int b64_value(char c) noexcept {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Compares without an early exit, so timing does not reveal how much of a
+// password matched. (The length still shows; passwords are not padded.)
+bool same_bytes(std::string_view a, std::string_view b) noexcept {
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i)
+    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+bool base64_decode(std::string_view in, std::string& out) {
+  out.clear();
+  if (in.size() % 4 != 0) return false;
+  out.reserve(in.size() / 4 * 3);
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      if (c == '=' && i + 4 == in.size() && k >= 2) {
+        v[k] = 0;
+        ++pad;
+        continue;
+      }
+      if (pad) return false;  // data after padding
+      v[k] = b64_value(c);
+      if (v[k] < 0) return false;
+    }
+    const unsigned triple = (static_cast<unsigned>(v[0]) << 18) |
+                            (static_cast<unsigned>(v[1]) << 12) |
+                            (static_cast<unsigned>(v[2]) << 6) | static_cast<unsigned>(v[3]);
+    out += static_cast<char>((triple >> 16) & 0xff);
+    if (pad < 2) out += static_cast<char>((triple >> 8) & 0xff);
+    if (pad < 1) out += static_cast<char>(triple & 0xff);
+  }
+  return true;
+}
+
+result<credentials> load_credentials(const std::string& path, std::string realm) {
+  std::ifstream in(path);
+  if (!in) return error_info(error::invalid_argument, "cannot read credentials file " + path);
+  credentials c;
+  c.realm = std::move(realm);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return error_info(error::invalid_argument,
+                        path + ":" + std::to_string(number) + ": expected user:password");
+    c.users.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+  }
+  if (c.users.empty()) return error_info(error::invalid_argument, path + ": no users");
+  return c;
+}
+
+std::string_view check_basic(const credentials& c, std::string_view authorization) {
+  // Scheme names are case-insensitive (RFC 9110 §11.1).
+  if (authorization.size() < 6) return {};
+  std::string scheme(authorization.substr(0, 6));
+  for (char& ch : scheme)
+    ch = static_cast<char>(ch | 0x20);
+  if (scheme != "basic ") return {};
+  std::string_view token = authorization.substr(6);
+  while (!token.empty() && token.front() == ' ')
+    token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ')
+    token.remove_suffix(1);
+  std::string decoded;
+  if (!base64_decode(token, decoded)) return {};
+  const std::size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return {};
+  const std::string_view user = std::string_view(decoded).substr(0, colon);
+  const std::string_view pass = std::string_view(decoded).substr(colon + 1);
+  std::string_view found;
+  for (const auto& [u, p] : c.users) {
+    // Check every entry, so the time does not depend on which user matched.
+    const bool ok = same_bytes(u, user) & same_bytes(p, pass);
+    if (ok && found.empty()) found = u;
+  }
+  return found;
+}
+
+}  // namespace lwspp::http

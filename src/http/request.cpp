@@ -1,0 +1,95 @@
+// lwspp::http::request: lookups over the head the transport filled in.
+#include <cstring>
+
+#include "http/exchange.hpp"
+#include "lwspp/http.hpp"
+
+namespace lwspp::http {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x - 'A' < 26u) x |= 0x20;
+    if (y - 'A' < 26u) y |= 0x20;
+    if (x != y) return false;
+  }
+  return true;
+}
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Form-style decoding of a query component: '+' is a space, %XX a byte, and
+// a malformed escape is kept as it is.
+std::string decode_component(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view request::subpath() const noexcept {
+  std::string_view p = path_;
+  if (prefix_len_ >= p.size()) return "/";
+  p.remove_prefix(prefix_len_);
+  return p;
+}
+
+std::string request::query_param(std::string_view name) const {
+  std::string_view q = query_;
+  while (!q.empty()) {
+    const std::size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (key == name || decode_component(key) == name) return decode_component(value);
+  }
+  return {};
+}
+
+std::string_view request::header(std::string_view name) const noexcept {
+  for (const http::header& h : headers_)
+    if (iequals(h.name, name)) return h.value;
+  return {};
+}
+
+address request::peer() const {
+  return ex_->conn().peer();
+}
+
+connection& request::conn() const noexcept {
+  return ex_->conn();
+}
+
+void request::pause_body() {
+  ex_->pause_body(true);
+}
+
+void request::resume_body() {
+  ex_->pause_body(false);
+}
+
+}  // namespace lwspp::http

@@ -1,0 +1,188 @@
+// lwspp::http::response: builds the head and hands bodies to the transport
+// through the exchange hooks. Nothing a handler passes can split a response:
+// header names must be tokens and values may not hold CR, LF or NUL.
+#include <charconv>
+
+#include "http/dispatch.hpp"
+#include "http/exchange.hpp"
+#include "lwspp/http.hpp"
+
+namespace lwspp::http {
+
+namespace {
+
+bool is_tchar(unsigned char c) noexcept {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool valid_name(std::string_view n) noexcept {
+  if (n.empty()) return false;
+  for (char c : n)
+    if (!is_tchar(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+bool valid_value(std::string_view v) noexcept {
+  for (char ch : v) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  return true;
+}
+
+// The framing is the transport's: a handler setting these could desync it.
+bool reserved_name(std::string_view n) noexcept {
+  return iequals(n, "content-length") || iequals(n, "transfer-encoding") ||
+         iequals(n, "connection") || iequals(n, "keep-alive") || iequals(n, "upgrade") ||
+         iequals(n, "date");
+}
+
+}  // namespace
+
+response& response::status(int code) noexcept {
+  if (head_sent_ || code < 100 || code > 999) {
+    if (ex_) ex_->warn("response::status ignored (head already sent or code out of range)");
+    return *this;
+  }
+  status_ = static_cast<std::uint16_t>(code);
+  return *this;
+}
+
+response& response::header(std::string_view name, std::string_view value) {
+  if (head_sent_) {
+    ex_->warn("response::header after the head was sent: dropped");
+    return *this;
+  }
+  if (!valid_name(name) || !valid_value(value)) {
+    ex_->warn("response::header refused: invalid name or a CR, LF or NUL in the value");
+    return *this;
+  }
+  if (reserved_name(name)) {
+    ex_->warn("response::header refused: framing headers belong to the library");
+    return *this;
+  }
+  if (iequals(name, "content-type")) has_type_ = true;
+  fields_.append(name);
+  fields_.append(": ");
+  fields_.append(value);
+  fields_.append("\r\n");
+  return *this;
+}
+
+response& response::content_length(std::uint64_t n) noexcept {
+  if (!head_sent_) {
+    has_length_ = true;
+    length_ = n;
+  }
+  return *this;
+}
+
+void response::send(std::string_view body) {
+  if (ended_) {
+    ex_->warn("response::send after the response ended: dropped");
+    return;
+  }
+  if (!head_sent_) {
+    if (!has_type_) header("content-type", "text/plain; charset=utf-8");
+    has_length_ = true;
+    length_ = body.size();
+  }
+  ex_->write_body(body, true);
+}
+
+void response::send(int code, std::string_view body) {
+  status(code);
+  send(body);
+}
+
+void response::send_error(int code) {
+  detail::send_error(*ex_, code);
+}
+
+void response::redirect(int code, std::string_view location) {
+  status(code);
+  header("location", location);
+  send(std::string(status_text(code)) + "\n");
+}
+
+send_result response::write(std::string_view chunk) {
+  if (ended_) {
+    ex_->warn("response::write after the response ended: dropped");
+    return {send_status::refused, 0, false};
+  }
+  return ex_->write_body(chunk, false);
+}
+
+void response::end() {
+  if (ended_) return;
+  ex_->write_body({}, true);
+}
+
+void response::on_writable(unique_function<void(response&)> fn) {
+  ex_->writable_cb = std::move(fn);
+  ex_->want_writable();
+}
+
+void response::on_abort(unique_function<void()> fn) {
+  ex_->abort_cb = std::move(fn);
+}
+
+response_handle response::handle() const {
+  return response_handle(ex_->conn().handle(), ex_->id);
+}
+
+// --- response_handle ----------------------------------------------------------
+
+bool response_handle::dispatch(unique_function<void(response&)> fn) const {
+  return conn_.dispatch([id = id_, fn = std::move(fn)](connection& c) mutable {
+    auto* host = dynamic_cast<detail::exchange_host*>(&c.current_role());
+    if (!host) return;
+    detail::exchange* ex = host->find_exchange(id);
+    if (ex && !ex->res.ended()) fn(ex->res);
+  });
+}
+
+bool response_handle::send(int status, std::string body, std::string content_type) const {
+  return dispatch([status, body = std::move(body), type = std::move(content_type)](response& r) {
+    if (!type.empty()) r.content_type(type);
+    r.send(status, body);
+  });
+}
+
+bool response_handle::write(std::string chunk) const {
+  return dispatch([chunk = std::move(chunk)](response& r) { r.write(chunk); });
+}
+
+bool response_handle::end() const {
+  return dispatch([](response& r) { r.end(); });
+}
+
+}  // namespace lwspp::http
