@@ -17,7 +17,6 @@ namespace {
 using json = nlohmann::json;
 using ms = std::chrono::milliseconds;
 
-constexpr std::int64_t max_timeout_ms = 24LL * 3600 * 1000;  // a day: anything longer is a typo
 constexpr std::int64_t max_connection_cap = 10'000'000;
 
 std::size_t as_size(const json& v) {

@@ -2,9 +2,15 @@
 // basics (name, listen address, connection caps, timeouts).
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "config_schema.hpp"
 
 namespace lwspp_server {
+
+// Timeouts in the config are milliseconds up to a day: anything longer is a typo.
+inline constexpr std::int64_t max_timeout_ms = 24LL * 3600 * 1000;
 
 void register_core_keys(config_schema& schema);
 

@@ -10,6 +10,7 @@
 
 #include "config_keys.hpp"
 #include "default_config.hpp"
+#include "http_keys.hpp"
 #include "json_locator.hpp"
 #include "protocols.hpp"
 
@@ -23,6 +24,7 @@ config_schema build_schema() {
   register_core_keys(s);
   register_protocol_keys(s);
   register_env_keys(s);
+  register_http_keys(s);
   return s;
 }
 
@@ -65,7 +67,8 @@ lwspp::result<config_source> read_config_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return lwspp::error_info(std::error_code(errno, std::system_category()), path);
-  return config_source{path, std::move(text).str()};
+  return config_source{path, std::move(text).str(),
+                       std::filesystem::path(path).parent_path().string()};
 }
 
 config_source default_config_source() {
@@ -99,6 +102,7 @@ loaded_config load_config(const config_source& source, const env_lookup& env) {
                "given twice (first at line " + std::to_string(d.first_line) +
                    "); only this one would count");
   }
+  out.settings.config_dir = source.dir;
   server_schema().apply(doc, out.settings, diag);
   out.notes = apply_env_overrides(out.settings, diag, env);
   out.errors = diag.formatted();

@@ -16,6 +16,9 @@ namespace lwspp_server {
 struct config_source {
   std::string name;  // the file as given on the command line, or "<default>"
   std::string text;
+  // Relative paths in the config are relative to this directory: the file's
+  // own; "" (the current directory) for the embedded default.
+  std::string dir = {};
 };
 
 struct loaded_config {

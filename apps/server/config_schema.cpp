@@ -118,13 +118,33 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string_view place_phrase(place p) {
-  return p == place::top ? "at the top level" : "in a vhost";
+  switch (p) {
+    case place::top:
+      return "at the top level";
+    case place::vhost:
+      return "in a vhost";
+    case place::mount:
+      return "in a mount";
+    case place::auth:
+      return "in a mount's \"auth\"";
+  }
+  return "?";
 }
 
 }  // namespace
 
 std::string_view to_string(place p) noexcept {
-  return p == place::top ? "top" : "vhost";
+  switch (p) {
+    case place::top:
+      return "top";
+    case place::vhost:
+      return "vhost";
+    case place::mount:
+      return "mount";
+    case place::auth:
+      return "auth";
+  }
+  return "?";
 }
 
 std::string_view to_string(value_type t) noexcept {
@@ -170,22 +190,13 @@ void config_schema::apply_object(const json& obj, const std::string& pointer, pl
                                  config_target& target, diagnostics& diag) const {
   for (const auto& member : obj.items()) {
     const std::string& name = member.key();
-    const json& value = member.value();
     const std::string at = json_locator::child(pointer, name);
     const key_spec* k = find(where, name);
     if (!k) {
       diag.error(at, name, unknown_key(where, name));
       continue;
     }
-    if (std::string why = check_value(*k, value); !why.empty()) {
-      diag.error(at, name, std::move(why));
-      continue;
-    }
-    if (k->apply) {
-      if (std::string why = k->apply(value, target); !why.empty())
-        diag.error(at, name, std::move(why));
-    }
-    if (k->items) apply_items(*k, value, at, target, diag);
+    apply_key(*k, member.value(), at, target, diag);
   }
   for (const key_spec& k : keys_) {
     if (k.where == where && k.required && !obj.contains(std::string(k.name))) {
@@ -193,6 +204,22 @@ void config_schema::apply_object(const json& obj, const std::string& pointer, pl
                  "missing (required " + std::string(place_phrase(where)) + ")");
     }
   }
+  if (where == place::vhost) check_protocol(obj, pointer, target, diag);
+}
+
+void config_schema::apply_key(const key_spec& k, const json& value, const std::string& at,
+                              config_target& target, diagnostics& diag) const {
+  if (std::string why = check_value(k, value); !why.empty()) {
+    diag.error(at, k.name, std::move(why));
+    return;
+  }
+  if (k.apply) {
+    if (std::string why = k.apply(value, target); !why.empty())
+      diag.error(at, k.name, std::move(why));
+  }
+  if (k.items) apply_items(k, value, at, target, diag);
+  if (k.fields) apply_object(value, at, *k.fields, target, diag);
+  if (k.members) apply_members(k, value, at, target, diag);
 }
 
 void config_schema::apply_items(const key_spec& k, const json& list, const std::string& pointer,
@@ -205,13 +232,62 @@ void config_schema::apply_items(const key_spec& k, const json& list, const std::
                  "item " + std::to_string(i) + " must be an object, got " + shown(item));
       continue;
     }
-    // Sections are vhosts today; a new place gets its own branch here.
-    assert(*k.items == place::vhost);
-    vhost_settings& vh = target.server.vhosts.emplace_back();
-    vh.options.name = "vhost" + std::to_string(i);
-    vh.pointer = at;
-    config_target inner{target.server, &vh};
-    apply_object(item, at, *k.items, inner, diag);
+    // Each kind of section is created where it belongs.
+    switch (*k.items) {
+      case place::vhost: {
+        vhost_settings& vh = target.server.vhosts.emplace_back();
+        vh.options.name = "vhost" + std::to_string(i);
+        vh.pointer = at;
+        config_target inner{target.server, &vh};
+        apply_object(item, at, place::vhost, inner, diag);
+        break;
+      }
+      case place::mount: {
+        assert(target.vhost && "mounts are registered as a vhost key");
+        mount_settings& m = target.vhost->http.mounts.emplace_back();
+        m.pointer = at;
+        config_target inner{target.server, target.vhost, &m};
+        apply_object(item, at, place::mount, inner, diag);
+        break;
+      }
+      case place::top:
+      case place::auth:
+        assert(!"no array holds this place");
+        break;
+    }
+  }
+}
+
+void config_schema::apply_members(const key_spec& k, const json& map, const std::string& pointer,
+                                  config_target& target, diagnostics& diag) const {
+  for (const auto& member : map.items()) {
+    const std::string at = json_locator::child(pointer, member.key());
+    if (!has_type(member.value(), *k.members)) {
+      diag.error(at, k.name,
+                 "\"" + member.key() + "\": expected " + std::string(wanted(*k.members)) +
+                     ", got " + shown(member.value()));
+      continue;
+    }
+    if (!k.apply_member) continue;
+    if (std::string why = k.apply_member(member.key(), member.value(), target); !why.empty())
+      diag.error(at, k.name, std::move(why));
+  }
+}
+
+// Keys of one protocol in a vhost speaking another: reported once the whole
+// vhost is read (its "protocol" may come after them).
+void config_schema::check_protocol(const json& obj, const std::string& pointer,
+                                   const config_target& target, diagnostics& diag) const {
+  // A "protocol" that was refused is reported already; guessing past it
+  // would only add noise.
+  const auto given = obj.find("protocol");
+  if (given != obj.end() && !(given->is_string() && *given == target.vhost->protocol)) return;
+  for (const auto& member : obj.items()) {
+    const key_spec* k = find(place::vhost, member.key());
+    if (!k || k->protocol.empty() || k->protocol == target.vhost->protocol) continue;
+    diag.error(json_locator::child(pointer, member.key()), k->name,
+               "only for vhosts with \"protocol\": \"" + std::string(k->protocol) +
+                   "\" (this one speaks " + target.vhost->protocol + ")");
   }
 }
 
@@ -246,11 +322,14 @@ std::string config_schema::describe() const {
       type += " " + std::to_string(k.min) + ".." + std::to_string(k.max);
     std::string name(k.name);
     if (k.required) name += " (required)";
+    std::string description;
+    if (!k.protocol.empty()) description = "(" + std::string(k.protocol) + ") ";
+    description += k.description;
     char line[256];
-    std::snprintf(line, sizeof line, "  %-6s %-22s %-22s ", std::string(to_string(k.where)).c_str(),
+    std::snprintf(line, sizeof line, "  %-6s %-27s %-24s ", std::string(to_string(k.where)).c_str(),
                   name.c_str(), type.c_str());
     out += line;
-    out += k.description;
+    out += description;
     out += '\n';
   }
   return out;

@@ -23,6 +23,8 @@ namespace lwspp_server {
 enum class place : std::uint8_t {
   top,    // the root object
   vhost,  // an item of "vhosts"
+  mount,  // an item of a vhost's "mounts"
+  auth,   // a mount's "auth" object
 };
 
 enum class value_type : std::uint8_t { string, integer, boolean, array, object };
@@ -35,6 +37,7 @@ std::string_view to_string(value_type t) noexcept;
 struct config_target {
   server_settings& server;
   vhost_settings* vhost = nullptr;
+  mount_settings* mount = nullptr;  // inside a mount (and its "auth")
 };
 
 struct key_spec {
@@ -46,11 +49,24 @@ struct key_spec {
   std::int64_t max = 0;
   bool required = false;
   // For arrays of sections: each item is an object whose keys belong to this
-  // place ("vhosts" holds vhosts).
+  // place ("vhosts" holds vhosts, "mounts" holds mounts).
   std::optional<place> items = std::nullopt;
+  // For one section: the value is an object whose keys belong to this place
+  // (a mount's "auth").
+  std::optional<place> fields = std::nullopt;
+  // Vhost keys that only mean something for one protocol ("http"): given in
+  // a vhost speaking another one, they are an error.
+  std::string_view protocol = {};
   // Called with a value already checked for type and range. Writes it into
   // the target and returns what is still wrong with it ("" when nothing).
   std::function<std::string(const nlohmann::json&, config_target&)> apply = {};
+  // For objects used as maps (names chosen by the user, like
+  // "response_headers"): each member's value must have type `members`, and
+  // apply_member is called for it. Its errors are reported at the member's
+  // line, under this key's name.
+  std::optional<value_type> members = std::nullopt;
+  std::function<std::string(const std::string& name, const nlohmann::json&, config_target&)>
+      apply_member = {};
 };
 
 // A check across keys, run once every key has been applied.
@@ -74,8 +90,14 @@ class config_schema {
  private:
   void apply_object(const nlohmann::json& obj, const std::string& pointer, place where,
                     config_target& target, diagnostics& diag) const;
+  void apply_key(const key_spec& k, const nlohmann::json& value, const std::string& at,
+                 config_target& target, diagnostics& diag) const;
   void apply_items(const key_spec& k, const nlohmann::json& list, const std::string& pointer,
                    config_target& target, diagnostics& diag) const;
+  void apply_members(const key_spec& k, const nlohmann::json& map, const std::string& pointer,
+                     config_target& target, diagnostics& diag) const;
+  void check_protocol(const nlohmann::json& obj, const std::string& pointer,
+                      const config_target& target, diagnostics& diag) const;
   std::string unknown_key(place where, std::string_view name) const;
 
   std::vector<key_spec> keys_;

@@ -1,5 +1,6 @@
-// The config lwspp-server runs when no -c FILE is given: the raw echo demo
-// on 127.0.0.1:7681 (or on $PORT). Errors in it are reported as <default>:LINE.
+// The config lwspp-server runs when no -c FILE is given: the demo site over
+// HTTP/1.1 on 127.0.0.1:7681 (or on $PORT). Errors in it are reported as
+// <default>:LINE.
 #pragma once
 
 #include <string_view>
@@ -15,7 +16,8 @@ inline constexpr std::string_view default_config = R"json({
       "name": "demo",
       "listen": "127.0.0.1:7681",
       "port_env": "PORT",
-      "protocol": "raw-echo",
+      "protocol": "http",
+      "demo": true,
       "max_connections": 0,
       "max_connections_per_ip": 0,
       "idle_timeout_ms": 0

@@ -26,8 +26,8 @@ struct cli_options {
 constexpr std::string_view usage_text = R"(usage: lwspp-server [-c FILE] [--check]
        lwspp-server --print-default-config | --version | -h
 
-Serves the vhosts of a JSON config; without -c, the embedded default: a raw
-echo demo on 127.0.0.1:7681.
+Serves the vhosts of a JSON config; without -c, the embedded default: the
+demo site over HTTP/1.1 on http://127.0.0.1:7681/.
 
   -c, --config FILE        read the config from FILE
       --check              check the config and exit: "config OK" and 0, or
@@ -48,8 +48,10 @@ a second signal stops at once.
 
 void print_help() {
   std::fputs(usage_text.data(), stdout);
-  std::printf("\nConfig keys (place, name, type, what it does):\n%s",
-              server_schema().describe().c_str());
+  std::printf(
+      "\nConfig keys (place, name, type, what it does; \"(http)\": only in vhosts\n"
+      "speaking http; mount: in an item of \"mounts\"; auth: in a mount's \"auth\"):\n%s",
+      server_schema().describe().c_str());
   std::printf("\nProtocols:\n");
   for (const protocol& p : known_protocols())
     std::printf("  %-12s %s\n", std::string(p.name).c_str(), std::string(p.description).c_str());

@@ -1,10 +1,13 @@
-// Protocol setup for vhosts. Today: raw-echo, every byte back to its sender.
+// Protocol setup for vhosts: raw-echo (every byte back to its sender) and
+// http (an lwspp::http::server built from the vhost's http keys).
 #include "protocols.hpp"
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "demo_site.hpp"
+#include "lwspp/http_server.hpp"
 #include "lwspp/raw.hpp"
 
 namespace lwspp_server {
@@ -13,19 +16,40 @@ namespace {
 // Echo with backpressure: when the peer reads slower than it writes, the
 // write queue passes the high-water mark; reading pauses until it drains, so
 // memory stays bounded by the queue limit instead of growing with the peer.
-lwspp::role_factory make_raw_echo(const vhost_settings&) {
+lwspp::result<vhost_state> listen_raw_echo(lwspp::context& ctx, const vhost_settings& vh) {
   lwspp::raw::handlers echo;
   echo.on_data = [](lwspp::connection& c, std::string_view bytes) {
     if (c.send(bytes).backpressure) c.pause_reading();
   };
   echo.on_writable = [](lwspp::connection& c) { c.resume_reading(); };
-  return lwspp::raw::make_role(std::move(echo));
+  auto added = ctx.add_vhost(vh.options, lwspp::raw::make_role(std::move(echo)));
+  if (!added) return added.error();
+  return vhost_state();
+}
+
+// The routes come first: an exact route wins over a mount at any prefix, and
+// mounts and redirects match by longest prefix, so their order is free.
+lwspp::result<vhost_state> listen_http(lwspp::context& ctx, const vhost_settings& vh) {
+  auto app = std::make_shared<lwspp::http::server>(vh.http.options);
+  if (vh.http.demo) add_demo_routes(*app, vh.http.max_body);
+  for (const mount_settings& m : vh.http.mounts) {
+    if (m.has_redirect)
+      app->redirect(m.mountpoint, m.redirect, m.status);
+    else
+      app->mount(m.mountpoint, m.files);
+  }
+  auto added = app->listen(ctx, vh.options);
+  if (!added) return added.error();
+  return vhost_state(std::move(app));
 }
 
 constexpr protocol protocols[] = {
     {.name = "raw-echo",
      .description = "raw TCP/Unix stream: every byte received is sent back",
-     .make = make_raw_echo},
+     .listen = listen_raw_echo},
+    {.name = "http",
+     .description = "HTTP/1.1: the demo site, static file mounts and redirects",
+     .listen = listen_http},
 };
 
 std::string known_names() {

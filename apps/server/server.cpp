@@ -8,18 +8,22 @@
 namespace lwspp_server {
 
 int run_server(const server_settings& settings, const std::vector<std::string>& notes) {
+  // Declared before the context, so destroyed after it: each http::server
+  // outlives the vhost serving it.
+  std::vector<vhost_state> states;
   lwspp::context ctx(settings.context);
   for (const std::string& note : notes)
     LWSPP_LOG(ctx.log(), info, note);
   for (const vhost_settings& vh : settings.vhosts) {
     const protocol* p = find_protocol(vh.protocol);  // the config check guarantees it
-    // add_vhost binds now and logs "vhost X listening on ADDR" itself.
-    auto added = ctx.add_vhost(vh.options, p->make(vh));
+    // Binding logs "vhost X listening on ADDR" itself.
+    auto added = p->listen(ctx, vh);
     if (!added) {
       LWSPP_LOG(ctx.log(), error, "vhost ", vh.options.name, ": cannot listen on ",
                 vh.options.listen, ": ", added.error().message());
       return 1;
     }
+    states.push_back(std::move(added.value()));
     LWSPP_LOG(ctx.log(), info, "vhost ", vh.options.name, " speaks ", vh.protocol);
   }
   ctx.handle_signals();

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # lwspp-server from the outside: --check on the default config and on broken
-# ones (every error must name FILE:LINE and the key), the raw-echo demo
-# against python3, socat, nc and examples/raw-client, a Unix-socket vhost,
-# graceful SIGTERM, and a second server on a taken port.
+# ones (every error must name FILE:LINE and the key), the default config's
+# HTTP demo site against curl, an http vhost with mounts (files, a redirect,
+# basic auth, an error page, an access log), a raw-echo vhost against
+# python3, socat, nc and examples/raw-client, a Unix-socket vhost, graceful
+# SIGTERM, and a second server on a taken port.
 #
 # ctest runs it with LWSPP_BUILD_DIR set; by hand:
 #   LWSPP_BUILD_DIR=build/dev bash tests/interop/server_cli.sh
-# Exit: 0 all passed, 1 something failed, 77 skipped (no python3).
+# Exit: 0 all passed, 1 something failed, 77 skipped (no python3 or curl).
 set -euo pipefail
 
 failures=0
@@ -19,6 +21,7 @@ note() { echo "skip: $*"; }
 indent() { sed 's/^/    /'; }
 
 command -v python3 >/dev/null || { echo "skip: python3 is needed"; exit 77; }
+command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 
 # --- binaries ------------------------------------------------------------------
 
@@ -123,10 +126,14 @@ else
 fi
 
 "$server" --print-default-config >"$tmp/default.json" || fail "--print-default-config: exit $?"
-if python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); assert c["vhosts"][0]["listen"] == "127.0.0.1:7681"' "$tmp/default.json"; then
-  pass "--print-default-config is JSON with the demo on 127.0.0.1:7681"
+if python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))["vhosts"][0]
+assert v["listen"] == "127.0.0.1:7681" and v["protocol"] == "http" and v["demo"] is True
+' "$tmp/default.json"; then
+  pass "--print-default-config is JSON with the http demo on 127.0.0.1:7681"
 else
-  fail "--print-default-config: not JSON, or the demo is not on 127.0.0.1:7681"
+  fail "--print-default-config: not JSON, or the http demo is not on 127.0.0.1:7681"
 fi
 rc=0
 out=$("$server" -c "$tmp/default.json" --check 2>&1) || rc=$?
@@ -247,6 +254,75 @@ expect_check_errors many.json \
   'many.json:5: key "protocol": unknown protocol "gopher" (known: raw-echo' \
   'many.json:6: key "lops": unknown key'
 
+# http vhosts: a mount origin that is not a directory is an error of --check,
+# at the line of "origin" (relative origins are relative to the config file).
+cat >bad-origin.json <<'EOF'
+{
+  "vhosts": [
+    {
+      "listen": "127.0.0.1:7681",
+      "protocol": "http",
+      "mounts": [
+        { "mountpoint": "/static",
+          "origin": "no-such-dir" },
+        { "mountpoint": "/web", "origin": "http://example.com/" },
+        { "mountpoint": "/f", "origin": "file://relative/dir" },
+        { "mountpoint": "/g", "origin": "bad-origin.json" }
+      ]
+    }
+  ]
+}
+EOF
+expect_check_errors bad-origin.json \
+  'bad-origin.json:8: key "origin": "no-such-dir": no such directory' \
+  'bad-origin.json:9: key "origin": "http://" origins are not supported' \
+  'bad-origin.json:10: key "origin": a file:// origin takes an absolute path' \
+  'bad-origin.json:11: key "origin": "bad-origin.json": not a directory'
+
+# Every http key is checked: ranges, unknown keys (in vhosts, mounts and
+# auth), header names, error statuses, the shape of mounts, duplicates, and
+# http keys in a vhost that does not speak http.
+cat >http-errors.json <<'EOF'
+{
+  "vhosts": [
+    {
+      "listen": "127.0.0.1:7681",
+      "protocol": "http",
+      "max_headers": 0,
+      "keepalive_timout_ms": 1000,
+      "response_headers": { "Bad Name": "x", "X-Ok": 1 },
+      "error_pages": { "200": "page.html", "404": "missing.html" },
+      "mounts": [
+        { "mountpoint": "static", "origin": "." },
+        { "mountpoint": "/old", "redirect": "https://example.com/new", "index": "x.html" },
+        { "mountpoint": "/x", "status": 302, "origin": "." },
+        { "mountpoint": "/y" },
+        { "mountpoint": "/z", "origin": ".", "auth": { "realm": "r", "user": "a" } },
+        { "mountpoint": "/old/", "redirect": "/elsewhere", "status": 200, "colour": "red" }
+      ]
+    },
+    { "listen": "127.0.0.1:7682", "demo": true }
+  ]
+}
+EOF
+expect_check_errors http-errors.json \
+  'http-errors.json:6: key "max_headers": must be between 1 and' \
+  'http-errors.json:7: key "keepalive_timout_ms": unknown key (did you mean "keepalive_timeout_ms"?)' \
+  'http-errors.json:8: key "response_headers": "Bad Name" is not a header name' \
+  'http-errors.json:8: key "response_headers": "X-Ok": expected a string' \
+  'http-errors.json:9: key "error_pages": "200" is not an error status' \
+  'http-errors.json:9: key "error_pages": "missing.html": no such file' \
+  'http-errors.json:11: key "mountpoint": must start with "/"' \
+  'http-errors.json:12: key "index": not used by a redirect mount' \
+  'http-errors.json:13: key "status": only for a redirect mount' \
+  'http-errors.json:14: key "origin": missing: a mount needs "origin"' \
+  'http-errors.json:15: key "credentials_file": missing' \
+  'http-errors.json:15: key "user": unknown key' \
+  'http-errors.json:16: key "mountpoint": "/old/" is already mounted at line 12' \
+  'http-errors.json:16: key "status": must be between 300 and 399' \
+  'http-errors.json:16: key "colour": unknown key' \
+  'http-errors.json:19: key "demo": only for vhosts with "protocol": "http"'
+
 # A bad PORT is reported against the embedded config, at its "port_env" line.
 port_env_line=$(grep -n '"port_env"' default.json | cut -d: -f1 || true)
 rc=0
@@ -257,7 +333,31 @@ else
   fail "PORT=not-a-port: exit $rc, output: $out"
 fi
 
-# --- the raw-echo demo -----------------------------------------------------------
+# --- the default config: the demo site over HTTP/1.1 --------------------------------
+
+# http_get URL [CURL ARGS...]: the body into $tmp/body, the head into
+# $tmp/head; prints the status code ("000" when nothing answered).
+http_get() {
+  local url=$1
+  shift
+  curl -s --max-time 10 -D "$tmp/head" -o "$tmp/body" -w '%{http_code}' "$@" "$url" || true
+}
+# header_of NAME: the first value of a response header in $tmp/head.
+header_of() {
+  grep -i "^$1:" "$tmp/head" | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+# body_has TEXT: the last body holds TEXT (a fixed string).
+body_has() { grep -qF -- "$1" "$tmp/body"; }
+# expect_status WHAT WANT GOT: pass or fail, with the head and body on failure.
+expect_status() {
+  if [[ $3 == "$2" ]]; then
+    pass "$1: $2"
+  else
+    fail "$1: status $3, want $2; head and body:"
+    indent <"$tmp/head" >&2
+    head -c 300 "$tmp/body" | indent >&2
+  fi
+}
 
 port=$(free_port)
 PORT=$port TLS_PORT=1 "$server" >"$tmp/server.out" 2>"$tmp/server.log" &
@@ -268,6 +368,98 @@ if wait_for_log "$tmp/server.log" "listening on 127.0.0.1:$port" "$server_pid"; 
 else
   fail "the demo did not start on 127.0.0.1:$port; its log:"
   indent <"$tmp/server.log" >&2
+  exit 1
+fi
+base="http://127.0.0.1:$port"
+
+# Exactly "Hello, world!": 13 bytes, no newline.
+status=$(http_get "$base/hello")
+if [[ $status == 200 ]] && printf 'Hello, world!' | cmp -s - "$tmp/body" &&
+  [[ $(header_of content-type) == text/plain* ]]; then
+  pass "curl $base/hello: 200, text/plain, exactly \"Hello, world!\""
+else
+  fail "GET /hello: status $status, content-type '$(header_of content-type)', body: $(head -c 100 "$tmp/body" | od -c | head -n 3)"
+fi
+
+status=$(http_get "$base/")
+expect_status "GET / (the demo page)" 200 "$status"
+if [[ $(header_of content-type) == text/html* ]] && body_has '<title>lwspp demo</title>' &&
+  body_has 'href="/hello"' && body_has 'WebSocket echo' && body_has 'Chat' &&
+  body_has 'WebSocket role'; then
+  pass "GET /: text/html, titled \"lwspp demo\", links /hello, says echo and chat come with the WebSocket role"
+else
+  fail "GET /: content-type '$(header_of content-type)', or the page lacks the title, the /hello link or the WebSocket sections"
+fi
+
+status=$(http_get "$base/favicon.ico")
+expect_status "GET /favicon.ico" 204 "$status"
+status=$(http_get "$base/no-such-page")
+expect_status "GET /no-such-page" 404 "$status"
+status=$(http_get "$base/hello" -X POST -d x)
+expect_status "POST /hello (a GET route)" 405 "$status"
+# HEAD on the wire: curl never reads a body after HEAD, so ask with python3,
+# which reads until the server closes.
+if out=$(python3 - "$port" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+got = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+head, sep, rest = got.partition(b"\r\n\r\n")
+ok = head.startswith(b"HTTP/1.1 200") and b"\r\ncontent-length: 13" in head.lower() and sep and not rest
+print(repr(got))
+sys.exit(0 if ok else 1)
+EOF
+); then
+  pass "HEAD /hello: 200, content-length 13, no body"
+else
+  fail "HEAD /hello: $out"
+fi
+if [[ $(header_of server) == lwspp ]]; then
+  pass "responses carry Server: lwspp"
+else
+  fail "Server header: '$(header_of server)'"
+fi
+
+# Two requests, one connection: curl counts 1 new connection, then 0.
+out=$(curl -s --max-time 10 -o /dev/null -o /dev/null -w '%{num_connects} ' "$base/hello" "$base/" 2>&1) || true
+if [[ $out == "1 0 " ]]; then
+  pass "keep-alive: the second request reused the connection"
+else
+  fail "keep-alive: curl's new connections per request: '$out', want '1 0 '"
+fi
+
+# The same port twice: the second server must say why and exit 1.
+rc=0
+PORT=$port timeout 10 "$server" >/dev/null 2>"$tmp/second.log" || rc=$?
+if [[ $rc -eq 1 ]] && grep -qi "address already in use" "$tmp/second.log"; then
+  pass "a second server on port $port: exit 1, 'address already in use'"
+else
+  fail "a second server on port $port: exit $rc, log: $(cat "$tmp/second.log")"
+fi
+
+stop_gracefully "$server_pid" "$tmp/server.log" "lwspp-server (demo)" TERM
+
+# --- a raw-echo vhost from a config file ----------------------------------------------
+
+port=$(free_port)
+cat >raw.json <<EOF
+{
+  "vhosts": [ { "name": "echo", "listen": "127.0.0.1:$port", "protocol": "raw-echo" } ]
+}
+EOF
+"$server" -c raw.json >/dev/null 2>"$tmp/raw.log" &
+raw_pid=$!
+bg_pids+=("$raw_pid")
+if wait_for_log "$tmp/raw.log" "listening on 127.0.0.1:$port" "$raw_pid"; then
+  pass "the raw-echo vhost listens on 127.0.0.1:$port"
+else
+  fail "the raw-echo vhost did not start on 127.0.0.1:$port; its log:"
+  indent <"$tmp/raw.log" >&2
   exit 1
 fi
 
@@ -376,16 +568,7 @@ else
   fail "examples/raw-client not found under $build_dir"
 fi
 
-# The same port twice: the second server must say why and exit 1.
-rc=0
-PORT=$port timeout 10 "$server" >/dev/null 2>"$tmp/second.log" || rc=$?
-if [[ $rc -eq 1 ]] && grep -qi "address already in use" "$tmp/second.log"; then
-  pass "a second server on port $port: exit 1, 'address already in use'"
-else
-  fail "a second server on port $port: exit $rc, log: $(cat "$tmp/second.log")"
-fi
-
-stop_gracefully "$server_pid" "$tmp/server.log" "lwspp-server" TERM
+stop_gracefully "$raw_pid" "$tmp/raw.log" "lwspp-server (raw-echo)" TERM
 
 # --- a Unix-socket vhost from a config file ----------------------------------------
 
@@ -417,6 +600,116 @@ if wait_for_log "$tmp/unix.log" "listening on unix:$sock" "$unix_pid"; then
 else
   fail "the unix socket vhost did not start; its log:"
   indent <"$tmp/unix.log" >&2
+fi
+
+# --- an http vhost with mounts, from a config in another directory ------------------
+
+# Run from $tmp with the config in site/: every relative path in it (origins,
+# the credentials file, the error page, the access log) is under site/.
+mkdir -p site/www site/shared
+printf 'served from a mount\n' >site/www/file.txt
+printf '<p>index of www</p>\n' >site/www/index.html
+printf 'shared by file://\n' >site/shared/a.txt
+printf '<h1>custom 404</h1>\n' >site/404.html
+printf '# who may see /private\nalice:secret\n' >site/users.txt
+port=$(free_port)
+cat >site/mounts.json <<EOF
+{
+  "vhosts": [
+    {
+      "name": "site",
+      "listen": "127.0.0.1:$port",
+      "protocol": "http",
+      "demo": true,
+      "server_name": "lwspp-test",
+      "response_headers": { "X-Frame-Options": "DENY" },
+      "error_pages": { "404": "404.html" },
+      "access_log": "access.log",
+      "keepalive_timeout_ms": 5000,
+      "mounts": [
+        { "mountpoint": "/static", "origin": "www", "cache_control": "max-age=60" },
+        { "mountpoint": "/shared", "origin": "file://$tmp/site/shared" },
+        { "mountpoint": "/private", "origin": "www",
+          "auth": { "credentials_file": "users.txt", "realm": "test" } },
+        { "mountpoint": "/old", "redirect": "https://example.com/new", "status": 308 }
+      ]
+    }
+  ]
+}
+EOF
+rc=0
+out=$("$server" -c site/mounts.json --check 2>&1) || rc=$?
+if [[ $rc -eq 0 ]]; then
+  pass "--check site/mounts.json: relative paths resolve under the config's directory"
+else
+  fail "--check site/mounts.json: exit $rc: $out"
+fi
+"$server" -c site/mounts.json >/dev/null 2>"$tmp/site.log" &
+site_pid=$!
+bg_pids+=("$site_pid")
+if wait_for_log "$tmp/site.log" "listening on 127.0.0.1:$port" "$site_pid"; then
+  base="http://127.0.0.1:$port"
+  status=$(http_get "$base/static/file.txt")
+  if [[ $status == 200 ]] && printf 'served from a mount\n' | cmp -s - "$tmp/body"; then
+    pass "mount: GET /static/file.txt serves the file from the temp dir"
+  else
+    fail "mount: GET /static/file.txt: status $status, body: $(head -c 100 "$tmp/body")"
+  fi
+  if [[ $(header_of cache-control) == max-age=60 && $(header_of server) == lwspp-test &&
+    $(header_of x-frame-options) == DENY ]]; then
+    pass "mount: cache_control, server_name and response_headers are sent"
+  else
+    fail "mount: headers: cache-control '$(header_of cache-control)', server '$(header_of server)', x-frame-options '$(header_of x-frame-options)'"
+  fi
+  status=$(http_get "$base/static/")
+  if [[ $status == 200 ]] && body_has 'index of www'; then
+    pass "mount: GET /static/ serves index.html"
+  else
+    fail "mount: GET /static/: status $status"
+  fi
+  status=$(http_get "$base/shared/a.txt")
+  if [[ $status == 200 ]] && body_has 'shared by file://'; then
+    pass "mount: a file:/// origin"
+  else
+    fail "mount: GET /shared/a.txt: status $status"
+  fi
+  status=$(http_get "$base/static/no-such-file")
+  if [[ $status == 404 ]] && body_has 'custom 404'; then
+    pass "error_pages: 404 sends 404.html"
+  else
+    fail "error_pages: GET /static/no-such-file: status $status, body: $(head -c 100 "$tmp/body")"
+  fi
+  status=$(http_get "$base/private/file.txt")
+  if [[ $status == 401 && $(header_of www-authenticate) == *'realm="test"'* ]]; then
+    pass "auth: 401 with realm \"test\" without credentials"
+  else
+    fail "auth: no credentials: status $status, www-authenticate '$(header_of www-authenticate)'"
+  fi
+  status=$(http_get "$base/private/file.txt" -u alice:wrong)
+  expect_status "auth: a wrong password" 401 "$status"
+  status=$(http_get "$base/private/file.txt" -u alice:secret)
+  expect_status "auth: alice:secret from users.txt" 200 "$status"
+  status=$(http_get "$base/old/page?x=1")
+  if [[ $status == 308 && $(header_of location) == https://example.com/new/page* ]]; then
+    pass "redirect mount: 308 to $(header_of location)"
+  else
+    fail "redirect mount: status $status, location '$(header_of location)'"
+  fi
+  status=$(http_get "$base/hello")
+  if [[ $status == 200 ]] && printf 'Hello, world!' | cmp -s - "$tmp/body"; then
+    pass "demo routes next to mounts: /hello"
+  else
+    fail "demo routes next to mounts: GET /hello: status $status"
+  fi
+  stop_gracefully "$site_pid" "$tmp/site.log" "lwspp-server (mounts)" TERM
+  if grep -q '"GET /static/file.txt HTTP/1.1" 200' site/access.log 2>/dev/null; then
+    pass "access_log: site/access.log has the requests"
+  else
+    fail "access_log: no GET /static/file.txt line in site/access.log: $(cat site/access.log 2>&1 | head -n 5)"
+  fi
+else
+  fail "the mounts vhost did not start; its log:"
+  indent <"$tmp/site.log" >&2
 fi
 
 # --- examples/raw-echo-server ---------------------------------------------------------
