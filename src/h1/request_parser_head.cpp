@@ -1,0 +1,350 @@
+// lwspp::h1::request_parser: parsing a complete head (RFC 9112 §3, §5) and
+// deciding the framing and connection semantics from its fields (§6, §9,
+// RFC 9110 §7.2, §10.1.1). The section was delimited by scan_section, so the
+// request line ends at line1_end_ and the section ends with an empty line.
+#include "h1/request_parser.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "h1/syntax.hpp"
+
+namespace lwspp::h1 {
+
+using detail::all_of;
+using detail::cc_host;
+using detail::cc_target;
+using detail::cc_token;
+using detail::cc_value;
+using detail::iequals;
+using detail::is;
+using detail::is_ows;
+using detail::trim_ows;
+
+namespace {
+
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_alpha(char c) noexcept {
+  return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+// authority-form (§3.2.3): uri-host ":" port, no userinfo.
+bool is_authority(std::string_view t) noexcept {
+  const std::size_t colon = t.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  const std::string_view port = t.substr(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  for (char c : port) {
+    if (!is_digit(c)) return false;
+  }
+  return all_of(t.substr(0, colon), cc_host);
+}
+
+// absolute-form (§3.2.2): scheme "://" authority [ path-abempty ] [ "?" query ],
+// with a non-empty authority and no userinfo (RFC 9110 §4.2.4).
+bool is_absolute(std::string_view t) noexcept {
+  if (t.empty() || !is_alpha(t[0])) return false;
+  std::size_t i = 1;
+  while (i < t.size() &&
+         (is_alpha(t[i]) || is_digit(t[i]) || t[i] == '+' || t[i] == '-' || t[i] == '.')) {
+    ++i;
+  }
+  if (t.substr(i, 3) != "://") return false;
+  i += 3;
+  const std::size_t end = std::min(t.find_first_of("/?", i), t.size());
+  return end > i && all_of(t.substr(i, end - i), cc_host);
+}
+
+// The elements of a comma-separated list (RFC 9110 §5.6.1), OWS removed.
+// Empty elements are returned too ("a,,b", "a,"); callers skip or reject them.
+class list_reader {
+ public:
+  explicit list_reader(std::string_view v) noexcept : rest_(v) {}
+  bool next(std::string_view& el) noexcept {
+    if (done_) return false;
+    const std::size_t comma = rest_.find(',');
+    el = trim_ows(rest_.substr(0, comma));
+    if (comma == std::string_view::npos) {
+      done_ = true;
+    } else {
+      rest_.remove_prefix(comma + 1);
+    }
+    return true;
+  }
+
+ private:
+  std::string_view rest_;
+  bool done_ = false;
+};
+
+// Content-Length (RFC 9110 §8.6): 1*DIGIT, no sign, no inner whitespace.
+std::uint64_t parse_length(std::string_view s, const char*& bad) noexcept {
+  if (s.empty()) bad = "invalid Content-Length";
+  std::uint64_t n = 0;
+  for (char c : s) {
+    if (!is_digit(c)) {
+      bad = "invalid Content-Length";
+      return 0;
+    }
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (n > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
+      bad = "Content-Length too large";
+      return 0;
+    }
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+// Why a field is refused: a fixed reason, where, and the status.
+struct problem {
+  const char* reason = nullptr;
+  std::string_view at;
+  int status = 400;
+};
+
+// Content-Length, as one field or a list (RFC 9110 §8.6): every value must
+// be 1*DIGIT and all values equal.
+problem add_content_length(std::string_view v, request_head& h) {
+  std::string_view el;
+  for (list_reader list(v); list.next(el);) {
+    const char* bad = nullptr;
+    const std::uint64_t n = parse_length(el, bad);
+    if (bad == nullptr && h.has_content_length && n != h.content_length) {
+      bad = "conflicting Content-Length values";
+    }
+    if (bad != nullptr) return {bad, el};
+    h.has_content_length = true;
+    h.content_length = n;
+  }
+  return {};
+}
+
+// Transfer-Encoding (RFC 9112 §6.1): only "chunked", once; any other coding
+// is not implemented (501).
+problem add_transfer_codings(std::string_view v, request_head& h) {
+  std::string_view el;
+  bool any = false;
+  for (list_reader list(v); list.next(el);) {
+    if (el.empty()) continue;
+    any = true;
+    if (!all_of(el, cc_token)) return {"invalid Transfer-Encoding", el};
+    if (!iequals(el, "chunked")) return {"unsupported transfer coding", el, 501};
+    if (h.chunked) return {"chunked applied twice", el};
+    h.chunked = true;
+  }
+  if (!any) return {"empty Transfer-Encoding", v};
+  return {};
+}
+
+// The Connection options the parser acts on (RFC 9112 §9.3, §9.6; RFC 9110 §7.8).
+struct connection_tokens {
+  bool close = false;
+  bool keep_alive = false;
+  bool upgrade = false;
+
+  problem add(std::string_view v) {
+    std::string_view el;
+    for (list_reader list(v); list.next(el);) {
+      if (!all_of(el, cc_token)) return {"invalid Connection", el};
+      close |= iequals(el, "close");
+      keep_alive |= iequals(el, "keep-alive");
+      upgrade |= iequals(el, "upgrade");
+    }
+    return {};
+  }
+};
+
+}  // namespace
+
+bool request_parser::parse_request_line(std::string_view h) {
+  const std::string_view line = h.substr(0, line1_end_);
+  std::size_t i = 0;
+  while (i < line.size() && is(line[i], cc_token))
+    ++i;
+  if (i == 0 || i == line.size() || line[i] != ' ') {
+    fail(400, "invalid method", section_base_ + i);
+    return false;
+  }
+  const std::string_view method = line.substr(0, i);
+  const std::size_t t0 = ++i;
+  while (i < line.size() && is(line[i], cc_target))
+    ++i;
+  if (i == t0 || i == line.size() || line[i] != ' ') {
+    fail(400, "invalid request-target", section_base_ + i);
+    return false;
+  }
+  const std::string_view target = line.substr(t0, i - t0);
+  const std::size_t v0 = i + 1;
+  std::string_view version = line.substr(v0);
+  const bool crlf = !version.empty() && version.back() == '\r';
+  if (crlf) version.remove_suffix(1);
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) ||
+      version[6] != '.' || !is_digit(version[7])) {
+    fail(400, "malformed HTTP version", section_base_ + v0);
+    return false;
+  }
+  if (version[5] != '1' || (version[7] != '0' && version[7] != '1')) {
+    fail(505, "HTTP version not supported", section_base_ + v0);
+    return false;
+  }
+  if (!crlf && !lenient_.allow_bare_lf) {
+    fail(400, "bare LF", section_base_ + line1_end_);
+    return false;
+  }
+  head_.method = method;
+  head_.method_id = http::lookup_method(method);
+  head_.target = target;
+  head_.version_minor = static_cast<std::uint8_t>(version[7] - '0');
+
+  if (const std::size_t hash = target.find('#'); hash != std::string_view::npos) {
+    fail(400, "fragment in request-target", section_base_ + t0 + hash);
+    return false;
+  }
+  const char* bad = nullptr;
+  if (target == "*") {
+    head_.form = target_form::asterisk;
+    if (head_.method_id != http::method_id::options) bad = "asterisk-form is only for OPTIONS";
+  } else if (head_.method_id == http::method_id::connect) {
+    head_.form = target_form::authority;
+    if (!is_authority(target)) bad = "CONNECT needs authority-form host:port";
+  } else if (target[0] == '/') {
+    head_.form = target_form::origin;
+  } else if (is_absolute(target)) {
+    head_.form = target_form::absolute;
+  } else {
+    bad = "invalid request-target";
+  }
+  if (bad != nullptr) {
+    fail(400, bad, section_base_ + t0);
+    return false;
+  }
+  return true;
+}
+
+// Field lines from `pos` up to the empty line ending the section (§5).
+bool request_parser::parse_fields(std::string_view h, std::size_t pos,
+                                  std::vector<header_field>& out) {
+  for (;;) {
+    const std::size_t line = pos;
+    if (h[pos] == '\r' && h[pos + 1] == '\n') return true;
+    if (h[pos] == '\n') {
+      if (lenient_.allow_bare_lf) return true;
+      fail(400, "bare LF", section_base_ + pos);
+      return false;
+    }
+    if (is_ows(h[pos])) {
+      fail(400, "obsolete line folding or whitespace before a field", section_base_ + pos);
+      return false;
+    }
+    while (is(h[pos], cc_token))
+      ++pos;
+    if (pos == line || h[pos] != ':') {
+      const char* why = is_ows(h[pos])   ? "whitespace before the colon"
+                        : h[pos] == '\r' ? "bare CR"
+                                         : "invalid character in a field name";
+      fail(400, pos == line && h[pos] == ':' ? "empty field name" : why, section_base_ + pos);
+      return false;
+    }
+    if (out.size() >= limits_.max_headers) {
+      fail(431, "too many header fields", section_base_ + line);
+      return false;
+    }
+    const std::string_view name = h.substr(line, pos - line);
+    ++pos;
+    while (is_ows(h[pos]))
+      ++pos;
+    const std::size_t v0 = pos;
+    while (is(h[pos], cc_value))
+      ++pos;
+    std::size_t v1 = pos;
+    while (v1 > v0 && is_ows(h[v1 - 1]))
+      --v1;
+    if (h[pos] == '\r' && h[pos + 1] == '\n') {
+      pos += 2;
+    } else if (h[pos] == '\n' && lenient_.allow_bare_lf) {
+      pos += 1;
+    } else {
+      const char* why = h[pos] == '\r'   ? "bare CR"
+                        : h[pos] == '\n' ? "bare LF"
+                                         : "invalid character in a field value";
+      fail(400, why, section_base_ + pos);
+      return false;
+    }
+    out.push_back({name, h.substr(v0, v1 - v0), http::lookup_header(name)});
+  }
+}
+
+// Framing (§6.1-6.3), Host (§3.2), Connection (§9.3), Expect (RFC 9110 §10.1.1).
+bool request_parser::apply_fields(std::string_view h) {
+  const auto off = [&](std::string_view v) {
+    return section_base_ + static_cast<std::uint64_t>(v.data() - h.data());
+  };
+  const bool http11 = head_.version_minor == 1;
+  std::size_t hosts = 0;
+  std::string_view te_value;
+  std::string_view cl_value;
+  connection_tokens conn;
+  bool has_upgrade = false;
+  bool expect = false;
+  problem bad;
+  for (const header_field& f : head_.headers) {
+    switch (f.id) {
+      case http::header_id::host:
+        if (++hosts > 1) {
+          bad = {"more than one Host", f.name};
+        } else if (!all_of(f.value, cc_host)) {
+          bad = {"invalid Host", f.value};
+        }
+        head_.host = f.value;
+        break;
+      case http::header_id::content_length:
+        cl_value = f.value;
+        bad = add_content_length(f.value, head_);
+        break;
+      case http::header_id::transfer_encoding:
+        te_value = f.value;
+        bad = http11 ? add_transfer_codings(f.value, head_)
+                     : problem{"Transfer-Encoding in HTTP/1.0", f.value};
+        break;
+      case http::header_id::connection:
+        bad = conn.add(f.value);
+        break;
+      case http::header_id::expect:
+        if (!iequals(f.value, "100-continue")) bad = {"unsupported expectation", f.value, 417};
+        expect = true;
+        break;
+      case http::header_id::upgrade:
+        if (!has_upgrade) head_.upgrade_protocol = f.value;
+        has_upgrade = true;
+        break;
+      default:
+        break;
+    }
+    if (bad.reason != nullptr) {
+      fail(bad.status, bad.reason, off(bad.at));
+      return false;
+    }
+  }
+  if (head_.chunked && head_.has_content_length) {
+    fail(400, "both Transfer-Encoding and Content-Length", off(te_value));
+    return false;
+  }
+  if (http11 && hosts == 0) {
+    const std::size_t last_line = h.size() - (h.size() >= 2 && h[h.size() - 2] == '\r' ? 2 : 1);
+    fail(400, "missing Host", section_base_ + last_line);
+    return false;
+  }
+  head_.keep_alive = http11 ? !conn.close : conn.keep_alive && !conn.close;
+  head_.expect_continue = expect && http11;  // 1.0: ignored (RFC 9110 §10.1.1)
+  head_.upgrade = conn.upgrade && has_upgrade;
+  if (head_.has_content_length && head_.content_length > limits_.max_body) {
+    fail(413, "body larger than the limit", off(cl_value));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace lwspp::h1

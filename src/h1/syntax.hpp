@@ -1,0 +1,81 @@
+// Character classes of the HTTP/1.1 grammar (RFC 9110 §5.6, RFC 9112), as one
+// 256-entry table shared by the request parser's files.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lwspp::h1::detail {
+
+enum char_class : std::uint8_t {
+  cc_token = 1 << 0,   // tchar: field names, methods, coding and extension names
+  cc_value = 1 << 1,   // field-vchar, SP and HTAB: field values, quoted-pair
+  cc_target = 1 << 2,  // VCHAR: request-target (non-ASCII is rejected)
+  cc_host = 1 << 3,    // uri-host and port: unreserved, sub-delims, '%', ':', '[', ']'
+  cc_qdtext = 1 << 4,  // qdtext of a quoted-string
+};
+
+constexpr std::array<std::uint8_t, 256> make_char_classes() {
+  std::array<std::uint8_t, 256> t{};
+  auto add = [&t](std::string_view chars, std::uint8_t cls) {
+    for (char c : chars)
+      t[static_cast<unsigned char>(c)] |= cls;
+  };
+  for (int c = '0'; c <= '9'; ++c)
+    t[c] |= cc_token | cc_host;
+  for (int c = 'a'; c <= 'z'; ++c)
+    t[c] |= cc_token | cc_host;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    t[c] |= cc_token | cc_host;
+  add("!#$%&'*+-.^_`|~", cc_token);
+  add("-._~!$&'()*+,;=%:[]", cc_host);
+  for (int c = 0x21; c <= 0x7e; ++c)
+    t[c] |= cc_value | cc_target | cc_qdtext;
+  for (int c = 0x80; c <= 0xff; ++c)
+    t[c] |= cc_value | cc_qdtext;
+  t[' '] |= cc_value | cc_qdtext;
+  t['\t'] |= cc_value | cc_qdtext;
+  t['"'] &= static_cast<std::uint8_t>(~cc_qdtext);
+  t['\\'] &= static_cast<std::uint8_t>(~cc_qdtext);
+  return t;
+}
+
+inline constexpr std::array<std::uint8_t, 256> char_classes = make_char_classes();
+
+constexpr bool is(char c, std::uint8_t cls) noexcept {
+  return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
+}
+constexpr bool is_ows(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+// ASCII case-insensitive equality; `lower` must be lower case already.
+constexpr bool iequals(std::string_view s, std::string_view lower) noexcept {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (to_lower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && is_ows(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
+constexpr bool all_of(std::string_view s, std::uint8_t cls) noexcept {
+  for (char c : s) {
+    if (!is(c, cls)) return false;
+  }
+  return true;
+}
+
+}  // namespace lwspp::h1::detail
