@@ -4,7 +4,11 @@
 namespace lwspp {
 
 std::string_view built_features() noexcept {
-  return "epoll tcp unix udp raw";
+#if LWSPP_HAVE_BROTLI
+  return "epoll tcp unix udp raw gzip brotli";
+#else
+  return "epoll tcp unix udp raw gzip";
+#endif
 }
 
 }  // namespace lwspp
