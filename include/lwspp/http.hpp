@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,8 +71,27 @@ class request {
   void pause_body();
   void resume_body();
 
+  // Per-request user state of type T (default-constructed on first use,
+  // destroyed with the exchange): where a streaming handler keeps what it
+  // builds from on_request to on_body_end. One type per request: asking for
+  // a second type aborts with a message, as connection::state_as does.
+  template <class T>
+  T& state_as() {
+    if (!user_state_) {
+      user_state_ = {new T(), [](void* p) { delete static_cast<T*>(p); }};
+      user_type_ = &type_tag<T>;
+    }
+    if (user_type_ != &type_tag<T>) bad_state_type();
+    return *static_cast<T*>(user_state_.get());
+  }
+
  private:
   friend class detail::exchange;
+  template <class T>
+  static constexpr char type_tag = 0;
+  [[noreturn]] static void bad_state_type();
+  std::unique_ptr<void, void (*)(void*)> user_state_{nullptr, nullptr};
+  const void* user_type_ = nullptr;
   detail::exchange* ex_ = nullptr;
   method method_ = method::other;
   std::uint8_t version_ = 11;

@@ -1,4 +1,6 @@
 // lwspp::http::request: lookups over the head the transport filled in.
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "http/exchange.hpp"
@@ -82,6 +84,11 @@ address request::peer() const {
 
 connection& request::conn() const noexcept {
   return ex_->conn();
+}
+
+void request::bad_state_type() {
+  std::fputs("lwspp: request::state_as<T>() called with a second type for one request\n", stderr);
+  std::abort();
 }
 
 void request::pause_body() {
