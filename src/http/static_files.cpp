@@ -32,6 +32,7 @@ namespace {
 constexpr std::size_t piece_size = 64 * 1024;
 // Below this size compression saves too little to be worth a chunked response.
 constexpr std::uint64_t compress_min = 256;
+constexpr std::uint64_t brotli_on_the_fly_max = 256 * 1024;
 
 std::optional<std::string_view> header_opt(const request& req, std::string_view name) {
   const std::string_view v = req.header(name);
@@ -267,8 +268,11 @@ void serve_file(exchange& ex, const mount_rule& m, opened_file file, std::string
     const std::string_view accept = req.header("accept-encoding");
     if (m.opts.compress && compressible && size >= compress_min && size <= m.opts.compress_max &&
         !accept.empty() && req.verb() != method::head) {
-      const auto chosen =
-          choose_content_coding(accept, {.br = coding_available(content_coding::br), .gzip = true});
+      // A brotli encoder holds 1-4 MiB while it runs, a gzip one 256 KiB
+      // (docs/compression.md): brotli on the fly only for small files, whose
+      // streams are short-lived; large ones are better pre-compressed.
+      const bool br_ok = coding_available(content_coding::br) && size <= brotli_on_the_fly_max;
+      const auto chosen = choose_content_coding(accept, {.br = br_ok, .gzip = true});
       if (chosen && *chosen != content_coding::identity) {
         auto zip = compressor::make(*chosen);
         if (zip) {
@@ -350,8 +354,10 @@ void serve_static(exchange& ex, const mount_rule& m) {
       serve_file(ex, m, std::move(f), sub);
       return;
     case file_status::is_directory: {
-      if (sub.back() != '/') {
-        // "/dir" → "/dir/", so that relative links inside resolve.
+      if (ex.req.path().back() != '/') {
+        // "/dir" → "/dir/", so that relative links inside resolve. The
+        // request's path, not the subpath: for the mount's own root
+        // ("/static") the subpath is already "/".
         std::string location = url_escape(ex.req.path()) + "/";
         if (!ex.req.query().empty()) location += "?" + std::string(ex.req.query());
         ex.res.redirect(301, location);
