@@ -87,7 +87,6 @@ enum slot { slot_identity, slot_gzip, slot_br, slot_star, slot_count };
 
 }  // namespace
 
-
 std::optional<content_coding> choose_content_coding(std::string_view accept_encoding,
                                                     available_codings have) noexcept {
   int q[slot_count] = {-1, -1, -1, -1};  // -1: not mentioned
