@@ -8,6 +8,10 @@
 // - Nothing is ever sent that the response's framing does not cover: a
 //   handler writing more (or less) than its Content-Length aborts the
 //   connection instead.
+// - Pipelined requests are read only as fast as their answers are: while the
+//   peer leaves more than write_high_water of answers unread, no further
+//   request is parsed (so answers neither pile up without bound nor get
+//   refused by send() and lost).
 #include "h1/server_session.hpp"
 
 #include <unistd.h>
@@ -29,6 +33,20 @@ using http::detail::exchange;
 constexpr std::size_t max_pending = 64 * 1024;
 // Sessions kept for reuse per thread (each loop is a thread).
 constexpr std::size_t pool_limit = 256;
+// A pooled session keeps buffers up to this capacity; larger ones (a big
+// body, a pile of pipelined requests) are freed, or the pool would hold the
+// largest request each of its sessions ever received (256 x max_body).
+constexpr std::size_t pooled_buffer_limit = 16 * 1024;
+
+void drop_if_large(std::string& s) {
+  if (s.capacity() > pooled_buffer_limit) std::string().swap(s);
+}
+
+// Answers the peer has not read are piling up: no further pipelined request
+// is read until they drain (the same mark at which send() reports backpressure).
+bool output_backed_up(const connection& c) {
+  return c.buffered() > c.options().write_high_water;
+}
 
 struct session_pool {
   std::vector<server_session*> free;
@@ -106,6 +124,10 @@ void server_session::release() {
   pending_.clear();
   parser_.reset();
   exchange::reset();
+  drop_if_large(pending_);
+  drop_if_large(exchange::body(req));
+  drop_if_large(exchange::storage(req));
+  drop_if_large(exchange::path(req));
   loop& l = conn_->get_loop();
   conn_ = nullptr;
   if (pool.free.size() < pool_limit)
@@ -115,7 +137,9 @@ void server_session::release() {
 }
 
 bool server_session::maybe_go_idle() {
-  if (in_exchange_ || !pending_.empty() || !parser_.idle() || !conn_->is_open()) return false;
+  if (in_exchange_ || !pending_.empty() || !parser_.idle() || !conn_->is_open() ||
+      read_paused_for_pending_)
+    return false;
   connection& c = *conn_;
   c.switch_role(*idle_);
   release();
@@ -126,7 +150,7 @@ bool server_session::maybe_go_idle() {
 
 void server_session::on_data(connection& c, std::string_view bytes) {
   (void)c;
-  if (phase_ == phase::waiting || in_process_) {
+  if (phase_ == phase::waiting || in_process_ || !pending_.empty()) {
     pending_.append(bytes);
     if (pending_.size() > max_pending && !read_paused_for_pending_) {
       read_paused_for_pending_ = true;
@@ -143,6 +167,18 @@ void server_session::process(std::string_view data) {
   while (conn_->is_open()) {
     if (phase_ == phase::waiting) {
       pending_.append(data);
+      break;
+    }
+    if (phase_ == phase::head && !data.empty() && parser_.idle() && output_backed_up(*conn_)) {
+      // The peer pipelines requests without reading the answers: hold the
+      // rest (and stop reading) until on_writable, rather than queue answers
+      // without bound or have send() refuse them.
+      pending_.append(data);
+      if (!read_paused_for_pending_) {
+        read_paused_for_pending_ = true;
+        conn_->pause_reading();
+      }
+      conn_->request_writable();
       break;
     }
     const step s = parser_.feed(data);
@@ -226,6 +262,10 @@ bool server_session::on_head() {
   keep_alive_ = h.keep_alive && !stopping_ && !peer_eof_;
   head_request_ = h.method_id == http::method::head;
   phase_ = phase::body;
+  const bool has_body = h.chunked || h.content_length > 0;
+  // Before any answer below: one given to a complete request keeps the
+  // connection; one given before the body was read closes it.
+  request_complete_ = !has_body;
 
   if (h.form == target_form::asterisk) {
     // OPTIONS * asks about the server as a whole.
@@ -246,8 +286,6 @@ bool server_session::on_head() {
     return false;
   }
 
-  const bool has_body = h.chunked || h.content_length > 0;
-  request_complete_ = !has_body;
   const http::detail::begin_result b = http::detail::begin(*this);
   plan_ = b.plan;
   if (!conn_->is_open()) return false;
@@ -360,8 +398,12 @@ void server_session::resume_pending() {
     }
   }
   if (read_paused_for_pending_ && pending_.size() <= max_pending && conn_->is_open()) {
-    read_paused_for_pending_ = false;
-    if (!body_paused_) conn_->resume_reading();
+    if (output_backed_up(*conn_)) {
+      conn_->request_writable();  // on_writable comes back here
+    } else {
+      read_paused_for_pending_ = false;
+      if (!body_paused_) conn_->resume_reading();
+    }
   }
   if (!in_exchange_) maybe_go_idle();
 }
@@ -490,6 +532,8 @@ void server_session::on_writable(connection& c) {
     writable_cb = nullptr;
     cb(res);
     if (!in_exchange_ && conn_ && conn_->is_open()) resume_pending();
+  } else if (!in_exchange_ && conn_ && conn_->is_open() && !in_process_) {
+    resume_pending();  // answers drained: requests held back may go on
   }
 }
 
