@@ -98,7 +98,7 @@ std::string_view check_basic(const credentials& c, std::string_view authorizatio
   std::string_view found;
   for (const auto& [u, p] : c.users) {
     // Check every entry, so the time does not depend on which user matched.
-    const bool ok = same_bytes(u, user) & same_bytes(p, pass);
+    const bool ok = static_cast<int>(same_bytes(u, user)) & static_cast<int>(same_bytes(p, pass));
     if (ok && found.empty()) found = u;
   }
   return found;
