@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Side-by-side TCP echo benchmark: lwspp raw role vs. a plain libuv server.
+# Side-by-side TCP echo benchmark: lwspp raw role vs. a plain libuv server,
+# then (by default) the HTTP/1.1 benchmark, bench/http_run.sh: lwspp vs
+# nginx, h2o and libwebsockets. `make bench` runs this script.
 #
 #   cmake --preset release && cmake --build --preset release
 #   bench/run.sh                      # prints markdown tables on stdout
 #
 # Environment:
+#   BENCH          all (default): echo, then HTTP; echo: only this script's
+#                  echo part; http: only bench/http_run.sh (see its header for
+#                  its variables; run from here it builds nothing either,
+#                  unless BENCH_BUILD=1)
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   warm-up seconds before each measured window (default 1)
 #   BENCH_REPEAT   runs per (scenario, server); the median is reported (default 1)
@@ -44,6 +50,13 @@ quiet_wait="${BENCH_QUIET_WAIT:-300}"
 retries="${BENCH_RETRIES:-4}"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
+
+bench_sel="${BENCH:-all}"
+case "$bench_sel" in
+  all | echo) ;;
+  http) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_run.sh" ;;
+  *) die "BENCH must be all, echo or http (got '$bench_sel')" ;;
+esac
 
 # --- binaries ------------------------------------------------------------------
 find_bin() {
@@ -304,3 +317,8 @@ echo
 for l in "${raw_lines[@]}"; do echo "    $l"; done
 echo
 echo "</details>"
+
+if [[ "$bench_sel" == all ]]; then
+  echo
+  BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/http_run.sh"
+fi
