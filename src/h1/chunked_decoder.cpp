@@ -5,6 +5,7 @@
 
 #include "h1/request_parser.hpp"
 #include "h1/syntax.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::h1 {
 
@@ -18,13 +19,6 @@ namespace {
 
 // At most 16 hex digits (64 bits), leading zeros included; more → 400.
 constexpr unsigned max_size_digits = 16;
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  const char l = static_cast<char>(c | 0x20);
-  if (l >= 'a' && l <= 'f') return l - 'a' + 10;
-  return -1;
-}
 
 // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
 // ext-val   = token / quoted-string
@@ -80,7 +74,7 @@ ext next(ext s, char c) noexcept {
 step request_parser::on_chunk_size(std::string_view in) {
   std::size_t i = 0;
   for (; i < in.size(); ++i) {
-    const int d = hex_value(in[i]);
+    const int d = util::hex_digit(in[i]);
     if (d < 0) break;
     if (chunk_digits_ == 0) chunk_offset_ = offset_ + i;
     if (++chunk_digits_ > max_size_digits) return fail(400, "chunk size too large", offset_ + i);

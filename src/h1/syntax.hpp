@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace lwspp::h1::detail {
 
 enum char_class : std::uint8_t {
@@ -50,18 +52,9 @@ constexpr bool is_ows(char c) noexcept {
   return c == ' ' || c == '\t';
 }
 
-constexpr char to_lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-// ASCII case-insensitive equality; `lower` must be lower case already.
-constexpr bool iequals(std::string_view s, std::string_view lower) noexcept {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (to_lower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
+// One case-folding and comparison for every codec (util/ascii.hpp).
+using util::iequals;
+using util::to_lower;
 
 constexpr std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && is_ows(s.front()))

@@ -1,8 +1,12 @@
 // Accept-Encoding negotiation.
 #include "http/accept_encoding.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
 namespace {
+
+using util::iequals;
+using util::is_tchar;
 
 bool is_ows(char c) noexcept {
   return c == ' ' || c == '\t';
@@ -17,39 +21,6 @@ std::string_view trim(std::string_view s) noexcept {
 }
 
 // tchar (RFC 9110 §5.6.2)
-bool is_tchar(char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool iequals(std::string_view a, std::string_view lower) noexcept {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != lower[i]) return false;
-  }
-  return true;
-}
-
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths.
 bool parse_qvalue(std::string_view s, int& out) noexcept {
   if (s.empty() || (s[0] != '0' && s[0] != '1')) return false;

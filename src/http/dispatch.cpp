@@ -3,28 +3,11 @@
 
 #include "http/router.hpp"
 #include "http/static_files.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http::detail {
 
 namespace {
-
-// Percent-encodes a decoded path for a Location header: everything but
-// unreserved characters and '/' (RFC 3986 §2.3).
-void append_encoded_path(std::string& out, std::string_view path) {
-  static const char hex[] = "0123456789ABCDEF";
-  for (char ch : path) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-    if (plain) {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-}
 
 void send_redirect(exchange& ex, const redirect_rule& rd, std::size_t prefix_len) {
   std::string location = rd.location;
@@ -32,7 +15,7 @@ void send_redirect(exchange& ex, const redirect_rule& rd, std::size_t prefix_len
   rest.remove_prefix(prefix_len < rest.size() ? prefix_len : rest.size());
   if (!location.empty() && location.back() == '/' && !rest.empty() && rest.front() == '/')
     rest.remove_prefix(1);
-  append_encoded_path(location, rest);
+  util::append_percent_encoded_path(location, rest);
   if (!ex.req.query().empty()) {
     location += '?';
     location += ex.req.query();

@@ -4,18 +4,10 @@
 #include <string>
 
 #include "lwspp/http_form.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
-namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 urlencoded_parser::urlencoded_parser(field_handler on_field, urlencoded_limits limits,
                                      urlencoded_leniency lenient)
@@ -63,7 +55,7 @@ result<void> urlencoded_parser::feed(std::string_view chunk) {
   for (std::size_t i = 0; i < chunk.size(); ++i, ++offset_) {
     const char c = chunk[i];
     if (pct_ != 0) {
-      const int v = hex_value(c);
+      const int v = util::hex_digit(c);
       if (v >= 0 && pct_ == 1) {
         pct_hi_ = c;
         pct_ = 2;
@@ -71,7 +63,7 @@ result<void> urlencoded_parser::feed(std::string_view chunk) {
       }
       if (v >= 0) {
         pct_ = 0;
-        if (auto r = append(static_cast<char>(hex_value(pct_hi_) * 16 + v)); !r) return r;
+        if (auto r = append(static_cast<char>(util::hex_digit(pct_hi_) * 16 + v)); !r) return r;
         continue;
       }
       if (!lenient_.keep_bad_percent) {

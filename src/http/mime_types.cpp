@@ -4,8 +4,12 @@
 #include <algorithm>
 #include <array>
 
+#include "util/ascii.hpp"
+
 namespace lwspp::http {
 namespace {
+
+using util::iequals;
 
 #include "http/mime_table.inc"
 
@@ -14,18 +18,6 @@ constexpr bool entry_less(const mime_entry& a, const mime_entry& b) {
 }
 static_assert(std::is_sorted(std::begin(mime_table), std::end(mime_table), entry_less),
               "mime_table.inc must be sorted: regenerate it with scripts/gen-mime-types");
-
-constexpr char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
@@ -55,7 +47,7 @@ const mime_entry* find_entry(std::string_view filename) noexcept {
   if (ext.empty() || ext.size() > mime_longest_extension) return nullptr;
   std::array<char, mime_longest_extension> buf{};
   for (std::size_t i = 0; i < ext.size(); ++i)
-    buf[i] = lower(ext[i]);
+    buf[i] = util::to_lower(ext[i]);
   const std::string_view key(buf.data(), ext.size());
   const mime_entry* it =
       std::lower_bound(std::begin(mime_table), std::end(mime_table), key,

@@ -14,28 +14,16 @@
 #include <string>
 
 #include "lwspp/http_form.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
 namespace {
 
-char lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using util::iequals;
+using util::is_tchar;
 
 bool is_alnum(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool is_tchar(char c) noexcept {  // RFC 9110 token
-  return is_alnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
 bool is_bchar(char c) noexcept {  // RFC 2046 bchars

@@ -1,5 +1,6 @@
 // Request path normalisation and opening a path under a document root.
 #include "http/path.hpp"
+#include "util/ascii.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -34,13 +35,6 @@ std::string_view to_string(path_error e) noexcept {
 
 namespace {
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool is_control(unsigned char c) noexcept {
   return c < 0x20 || c == 0x7f;
 }
@@ -54,8 +48,8 @@ normalize_result decode(std::string_view raw, std::string& out) {
   for (std::size_t i = 0; i < raw.size(); ++i) {
     unsigned char byte = static_cast<unsigned char>(raw[i]);
     if (byte == '%') {
-      const int hi = i + 2 < raw.size() ? hex_value(raw[i + 1]) : -1;
-      const int lo = hi >= 0 ? hex_value(raw[i + 2]) : -1;
+      const int hi = i + 2 < raw.size() ? util::hex_digit(raw[i + 1]) : -1;
+      const int lo = hi >= 0 ? util::hex_digit(raw[i + 2]) : -1;
       if (lo < 0) return {path_error::bad_escape, i};
       byte = static_cast<unsigned char>(hi * 16 + lo);
       if (byte == 0) return {path_error::nul_byte, i};

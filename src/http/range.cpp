@@ -5,9 +5,12 @@
 #include <limits>
 
 #include "http/http_date.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
 namespace {
+
+using util::iequals;
 
 constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
 
@@ -24,15 +27,6 @@ std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && is_ows(s.back()))
     s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
 }
 
 // 1*DIGIT, the whole of `s`, saturating at 2^64 - 1.

@@ -5,28 +5,13 @@
 
 #include "http/exchange.hpp"
 #include "lwspp/http.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x - 'A' < 26u) x |= 0x20;
-    if (y - 'A' < 26u) y |= 0x20;
-    if (x != y) return false;
-  }
-  return true;
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using util::iequals;
 
 // Form-style decoding of a query component: '+' is a space, %XX a byte, and
 // a malformed escape is kept as it is.
@@ -37,9 +22,9 @@ std::string decode_component(std::string_view s) {
     const char c = s[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+    } else if (c == '%' && i + 2 < s.size() && util::hex_digit(s[i + 1]) >= 0 &&
+               util::hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(util::hex_digit(s[i + 1]) * 16 + util::hex_digit(s[i + 2]));
       i += 2;
     } else {
       out += c;

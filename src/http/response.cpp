@@ -6,40 +6,19 @@
 #include "http/dispatch.hpp"
 #include "http/exchange.hpp"
 #include "lwspp/http.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http {
 
 namespace {
 
-bool is_tchar(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+using util::iequals;
+using util::is_tchar;
 
 bool valid_name(std::string_view n) noexcept {
   if (n.empty()) return false;
   for (char c : n)
-    if (!is_tchar(static_cast<unsigned char>(c))) return false;
+    if (!is_tchar(c)) return false;
   return true;
 }
 
@@ -48,13 +27,6 @@ bool valid_value(std::string_view v) noexcept {
     const unsigned char c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
   }
-  return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
   return true;
 }
 

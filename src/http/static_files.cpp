@@ -22,6 +22,7 @@
 #include "http/http_date.hpp"
 #include "http/mime_types.hpp"
 #include "http/range.hpp"
+#include "util/ascii.hpp"
 
 namespace lwspp::http::detail {
 
@@ -67,19 +68,8 @@ std::string html_escape(std::string_view s) {
 }
 
 std::string url_escape(std::string_view s) {
-  static const char hex[] = "0123456789ABCDEF";
   std::string out;
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || c == '/') {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
+  util::append_percent_encoded_path(out, s);
   return out;
 }
 
