@@ -8,6 +8,7 @@
 // talking to it later or from another thread, keep a connection_handle.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +27,13 @@ namespace lwspp {
 class connection;
 namespace detail {
 class listener;
-}
+// What a connection_handle points at: the connection, or null once it is
+// gone. Written on the loop thread; read there, except expired()'s hint.
+struct connection_anchor {
+  std::atomic<connection*> conn;
+  explicit connection_anchor(connection* c) : conn(c) {}
+};
+}  // namespace detail
 
 enum class send_status : std::uint8_t {
   written,  // all bytes went to the kernel
@@ -102,21 +109,49 @@ class connection_handle {
   bool dispatch(unique_function<void(connection&)> fn) const;
 
   // A hint: true once the connection is known to be gone.
-  bool expired() const noexcept { return conn_.expired(); }
+  bool expired() const noexcept {
+    return !anchor_ || anchor_->conn.load(std::memory_order_acquire) == nullptr;
+  }
   // Loop thread only: the connection, or nullptr once closed.
   connection* get() const noexcept;
 
  private:
   friend class connection;
-  connection_handle(std::weak_ptr<connection> c, std::shared_ptr<detail::post_queue> q)
-      : conn_(std::move(c)), queue_(std::move(q)) {}
-  std::weak_ptr<connection> conn_;
+  connection_handle(std::shared_ptr<detail::connection_anchor> a,
+                    std::shared_ptr<detail::post_queue> q)
+      : anchor_(std::move(a)), queue_(std::move(q)) {}
+  std::shared_ptr<detail::connection_anchor> anchor_;
   std::shared_ptr<detail::post_queue> queue_;
 };
 
-class connection final : public std::enable_shared_from_this<connection>,
-                         private io_handler,
-                         private detail::loop_member {
+// An owning reference to a connection, used by the library on the loop
+// thread (the count is not atomic). The loop holds one while the connection
+// is open; deferred work holds one so that the memory outlives the batch.
+class connection_ref {
+ public:
+  connection_ref() noexcept = default;
+  explicit connection_ref(connection* c) noexcept;  // adds a reference
+  connection_ref(const connection_ref& o) noexcept : connection_ref(o.p_) {}
+  connection_ref(connection_ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  connection_ref& operator=(connection_ref o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~connection_ref();
+
+  connection* get() const noexcept { return p_; }
+  connection* operator->() const noexcept { return p_; }
+  connection& operator*() const noexcept { return *p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  friend class connection;
+  struct adopt_tag {};
+  connection_ref(connection* c, adopt_tag) noexcept : p_(c) {}  // takes over a reference
+  connection* p_ = nullptr;
+};
+
+class connection final : private detail::loop_member {
   struct private_tag {};
 
  public:
@@ -133,9 +168,8 @@ class connection final : public std::enable_shared_from_this<connection>,
   // opts is copied, unless shared_opts is given: then the connection points
   // at it (a vhost's options, which outlive its connections) and copies only
   // if a setting is changed for this connection.
-  static std::shared_ptr<connection> create(loop& l, int fd, role& r,
-                                            const connection_options& opts,
-                                            bool shared_opts = false);
+  static connection_ref create(loop& l, int fd, role& r, const connection_options& opts,
+                               bool shared_opts = false);
   connection(private_tag, loop& l, int fd, role& r, const connection_options& opts,
              bool shared_opts);
   ~connection();
@@ -147,7 +181,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   // Ask for on_writable once the socket can take more and the write queue is at
   // or below half the high-water mark (at once, in effect, when it is empty).
   void request_writable();
-  std::size_t buffered() const noexcept { return wq_.size(); }
+  std::size_t buffered() const noexcept { return wq_ ? wq_->size() : 0; }
   // For library layers: sends up to len bytes of file fd from offset straight
   // to the socket (sendfile(2); a read-and-send loop for non-sockets), only
   // when nothing is queued. Returns the bytes sent; fewer than len means the
@@ -178,7 +212,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   address local() const;
   int fd() const noexcept { return fd_; }
   loop& get_loop() const noexcept { return owner(); }
-  connection_handle handle() { return {weak_from_this(), owner().queue()}; }
+  connection_handle handle();
   void set_idle_timeout(std::chrono::milliseconds t);
   const connection_options& options() const noexcept { return *opts_; }
   std::uint64_t bytes_read() const noexcept { return bytes_in_; }
@@ -189,27 +223,26 @@ class connection final : public std::enable_shared_from_this<connection>,
   // second type is a programming error and aborts with a message.
   template <class T>
   T& state_as() {
-    if (!user_) {
-      user_ = {new T(), [](void* p) { delete static_cast<T*>(p); }};
-      user_type_ = &type_tag<T>;
+    extras& x = more();
+    if (!x.user) {
+      x.user = {new T(), [](void* p) { delete static_cast<T*>(p); }};
+      x.user_type = &type_tag<T>;
     }
-    if (user_type_ != &type_tag<T>) detail_bad_state_type();
-    return *static_cast<T*>(user_.get());
+    if (x.user_type != &type_tag<T>) detail_bad_state_type();
+    return *static_cast<T*>(x.user.get());
   }
 
   // --- for library layers ------------------------------------------------
   role& current_role() const noexcept { return *role_; }
   // Replaces the role (h1 → ws); the old one stays valid until this call returns.
   void switch_role(role& r, std::unique_ptr<role> owned = nullptr);
-  void own_role(std::unique_ptr<role> r) {
-    owned_role_ = std::move(r);
-    role_ = owned_role_.get();
-  }
+  // The connection owns r and deletes it with itself.
+  void own_role(std::unique_ptr<role> r);
   // Keeps a role shared between connections alive as long as this one.
-  void share_role(std::shared_ptr<role> r) {
-    shared_role_ = std::move(r);
-    role_ = shared_role_.get();
-  }
+  void share_role(std::shared_ptr<role> r);
+  // Uses r, which its owner keeps alive longer than this connection (a
+  // vhost's shared role: the vhost outlives its connections).
+  void borrow_role(role& r);
   void set_peer(const address& peer);
   // Starts watching the fd and runs on_open (state: open).
   void start();
@@ -247,36 +280,60 @@ class connection final : public std::enable_shared_from_this<connection>,
   static constexpr char type_tag = 0;
   [[noreturn]] static void detail_bad_state_type();
 
+  // What most connections never need lives apart, allocated on first use:
+  // an idle keep-alive connection is then one small object (see
+  // docs/architecture.md, "Memory per connection").
+  struct extras {
+    std::shared_ptr<role> shared_role;                              // share_role()
+    std::unique_ptr<connection_options> own_opts;                   // when not shared, or changed
+    std::unique_ptr<address> peer_unix;                             // a Unix client's target path
+    std::unique_ptr<void, void (*)(void*)> user{nullptr, nullptr};  // state_as<T>()
+    const void* user_type = nullptr;
+    std::unique_ptr<close_reason> pending_reason;       // only while closing gracefully
+    std::shared_ptr<detail::connection_anchor> anchor;  // once handle() was asked
+  };
+  extras& more();
+  void drop_role() noexcept;
+  friend class connection_ref;
+
+  // Layout: ordered so that nothing pads. loop_member ends with a 4-byte
+  // index, beside which fd_ packs.
   int fd_;
-  role* role_;
-  std::unique_ptr<role> owned_role_;
-  std::shared_ptr<role> shared_role_;
-  const connection_options* opts_;
-  std::unique_ptr<connection_options> own_opts_;  // when not shared, or changed
-  buffer_chain wq_;
-  timer timer_;  // idle timeout while open, close linger while closing
+  std::uint32_t refs_ = 0;      // connection_ref count (loop thread)
+  std::uint32_t interest_ = 0;  // io_events currently asked of the loop
+  state state_ = state::open;
+  std::uint8_t peer_ip_len_ = 0;
+  bool paused_ : 1 = false;
+  bool watched_ : 1 = false;
+  bool want_writable_ : 1 = false;  // request_writable() or backpressure was reported
+  bool write_shut_ : 1 = false;
+  bool joined_ : 1 = false;  // registered as a member of the loop
+  bool is_socket_ : 1 = true;
+  bool peer_eof_ : 1 = false;
+  bool role_owned_ : 1 = false;  // role_ is deleted with the connection
+  bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
   // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
   // instead of a full address (which is sized for Unix paths).
   alignas(4) std::byte peer_ip_[28] = {};
-  std::uint8_t peer_ip_len_ = 0;
-  std::unique_ptr<address> peer_unix_;  // a Unix client's target path
-  std::unique_ptr<void, void (*)(void*)> user_{nullptr, nullptr};
-  const void* user_type_ = nullptr;
-  std::shared_ptr<connection> self_;  // the loop's reference while open
+  role* role_;
+  const connection_options* opts_;
+  // The write queue exists only while bytes wait: most writes go straight to
+  // the kernel, and an idle connection holds no queue.
+  std::unique_ptr<buffer_chain> wq_;
+  std::unique_ptr<extras> x_;
   detail::listener* origin_ = nullptr;
-  std::unique_ptr<close_reason> pending_reason_;  // only while closing gracefully
+  timer timer_;  // idle timeout while open, close linger while closing
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
   clock_type::time_point last_activity_{};
-  std::uint32_t interest_ = 0;  // io_events currently asked of the loop
-  state state_ = state::open;
-  bool paused_ = false;
-  bool watched_ = false;
-  bool want_writable_ = false;  // request_writable() or backpressure was reported
-  bool write_shut_ = false;
-  bool joined_ = false;  // registered as a member of the loop
-  bool is_socket_ = true;
-  bool peer_eof_ = false;
 };
+
+inline connection_ref::connection_ref(connection* c) noexcept : p_(c) {
+  if (p_) ++p_->refs_;
+}
+
+inline connection_ref::~connection_ref() {
+  if (p_ && --p_->refs_ == 0) delete p_;
+}
 
 }  // namespace lwspp

@@ -150,7 +150,9 @@ namespace detail {
 
 // Something that lives on a loop and must be wound down on shutdown:
 // listeners, connections, UDP sockets.
-class loop_member {
+// It is also the io_handler of its descriptor: one vtable pointer, not two,
+// in every connection.
+class loop_member : public io_handler {
  public:
   explicit loop_member(loop& l) : loop_(&l) {}
   loop_member(const loop_member&) = delete;
@@ -172,9 +174,10 @@ class loop_member {
 
  private:
   friend class lwspp::loop;
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
   loop* loop_;
-  std::size_t index_ = npos;
+  // 32 bits: a derived class's first 4-byte member packs in beside it.
+  std::uint32_t index_ = npos;
 };
 
 }  // namespace detail

@@ -62,10 +62,13 @@ class timer {
   void (*fn_)(void*) = nullptr;
   void* ctx_ = nullptr;  // fn_'s argument; a heap unique_function when owns_ctx_
   clock_type::time_point deadline_{};
-  std::uint64_t seq_ = 0;   // arm order: breaks ties between equal deadlines
   timer* child_ = nullptr;  // pairing-heap links
   timer* sibling_ = nullptr;
   timer* prev_ = nullptr;  // previous sibling, or parent for a first child
+  // Arm order, to break ties between equal deadlines. 32 bits (compared with
+  // wrap-around, see timer_heap) so that it packs with the flags: a timer is
+  // embedded in every connection.
+  std::uint32_t seq_ = 0;
   bool armed_ = false;
   bool owns_ctx_ = false;
 };

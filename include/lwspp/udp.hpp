@@ -12,7 +12,7 @@
 
 namespace lwspp {
 
-class udp_socket final : private io_handler, private detail::loop_member {
+class udp_socket final : private detail::loop_member {
   struct private_tag {};
 
  public:

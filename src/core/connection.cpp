@@ -40,9 +40,9 @@ void role::on_shutdown(connection& c) {
 // --- connection_handle -------------------------------------------------------
 
 bool connection_handle::send(std::string bytes) const {
-  if (!queue_ || conn_.expired()) return false;
-  return queue_->push([w = conn_, b = std::move(bytes)]() mutable {
-    if (auto c = w.lock()) c->send(std::move(b));
+  if (expired() || !queue_) return false;
+  return queue_->push([a = anchor_, b = std::move(bytes)]() mutable {
+    if (connection* c = a->conn.load(std::memory_order_relaxed)) c->send(std::move(b));
   });
 }
 
@@ -55,23 +55,23 @@ bool connection_handle::abort() const {
 }
 
 bool connection_handle::dispatch(unique_function<void(connection&)> fn) const {
-  if (!queue_ || conn_.expired()) return false;
-  return queue_->push([w = conn_, f = std::move(fn)]() mutable {
-    auto c = w.lock();
+  if (expired() || !queue_) return false;
+  return queue_->push([a = anchor_, f = std::move(fn)]() mutable {
+    connection* c = a->conn.load(std::memory_order_relaxed);
     if (c && c->current_state() != connection::state::closed) f(*c);
   });
 }
 
 connection* connection_handle::get() const noexcept {
-  auto c = conn_.lock();
-  return c && c->current_state() != connection::state::closed ? c.get() : nullptr;
+  connection* c = anchor_ ? anchor_->conn.load(std::memory_order_relaxed) : nullptr;
+  return c && c->current_state() != connection::state::closed ? c : nullptr;
 }
 
 // --- lifetime ------------------------------------------------------------------
 
-std::shared_ptr<connection> connection::create(loop& l, int fd, role& r,
-                                               const connection_options& opts, bool shared_opts) {
-  return std::make_shared<connection>(private_tag{}, l, fd, r, opts, shared_opts);
+connection_ref connection::create(loop& l, int fd, role& r, const connection_options& opts,
+                                  bool shared_opts) {
+  return connection_ref(new connection(private_tag{}, l, fd, r, opts, shared_opts));
 }
 
 connection::connection(private_tag, loop& l, int fd, role& r, const connection_options& opts,
@@ -82,17 +82,51 @@ connection::connection(private_tag, loop& l, int fd, role& r, const connection_o
       opts_(&opts),
       timer_(l, &connection::on_timer_thunk, this) {
   if (!shared_opts) {
-    own_opts_ = std::make_unique<connection_options>(opts);
-    opts_ = own_opts_.get();
+    more().own_opts = std::make_unique<connection_options>(opts);
+    opts_ = x_->own_opts.get();
   }
 }
 
+connection::extras& connection::more() {
+  if (!x_) x_ = std::make_unique<extras>();
+  return *x_;
+}
+
 connection_options& connection::own_options() {
-  if (!own_opts_) {
-    own_opts_ = std::make_unique<connection_options>(*opts_);
-    opts_ = own_opts_.get();
+  extras& x = more();
+  if (!x.own_opts) {
+    x.own_opts = std::make_unique<connection_options>(*opts_);
+    opts_ = x.own_opts.get();
   }
-  return *own_opts_;
+  return *x.own_opts;
+}
+
+connection_handle connection::handle() {
+  extras& x = more();
+  if (!x.anchor) x.anchor = std::make_shared<detail::connection_anchor>(this);
+  return {x.anchor, owner().queue()};
+}
+
+void connection::drop_role() noexcept {
+  if (role_owned_) delete role_;
+  role_owned_ = false;
+}
+
+void connection::own_role(std::unique_ptr<role> r) {
+  drop_role();
+  role_ = r.release();
+  role_owned_ = true;
+}
+
+void connection::share_role(std::shared_ptr<role> r) {
+  drop_role();
+  role_ = r.get();
+  more().shared_role = std::move(r);
+}
+
+void connection::borrow_role(role& r) {
+  drop_role();
+  role_ = &r;
 }
 
 void connection::set_peer(const address& peer) {
@@ -100,13 +134,13 @@ void connection::set_peer(const address& peer) {
     std::memcpy(peer_ip_, peer.data(), peer.size());
     peer_ip_len_ = static_cast<std::uint8_t>(peer.size());
   } else if (peer.is_unix()) {
-    peer_unix_ = std::make_unique<address>(peer);
+    more().peer_unix = std::make_unique<address>(peer);
   }
 }
 
 address connection::peer() const {
   if (peer_ip_len_) return address::from_sockaddr(peer_ip_, peer_ip_len_);
-  if (peer_unix_) return *peer_unix_;
+  if (x_ && x_->peer_unix) return *x_->peer_unix;
   address a;
   socklen_t len = address::capacity;
   if (fd_ >= 0 && is_socket_ && ::getpeername(fd_, static_cast<sockaddr*>(a.data()), &len) == 0)
@@ -124,6 +158,8 @@ address connection::local() const {
 
 connection::~connection() {
   if (fd_ >= 0) ::close(fd_);
+  if (x_ && x_->anchor) x_->anchor->conn.store(nullptr, std::memory_order_release);
+  drop_role();
 }
 
 void connection::detail_bad_state_type() {
@@ -148,15 +184,18 @@ void connection::set_connecting() {
 
 void connection::start() {
   join_loop();
-  self_ = shared_from_this();
+  if (!loop_ref_) {
+    ++refs_;  // the loop's reference, handed to on_close's deferred task by finish()
+    loop_ref_ = true;
+  }
   state_ = state::open;
   // Accepted and connected sockets are known to be sockets (their peer was
   // set); only adopted fds need asking.
-  if (!peer_ip_len_ && !peer_unix_) {
+  if (!peer_ip_len_ && !(x_ && x_->peer_unix)) {
     struct stat st {};
     is_socket_ = ::fstat(fd_, &st) == 0 && S_ISSOCK(st.st_mode);
   }
-  interest_ = io_readable | (wq_.empty() ? 0u : io_writable);
+  interest_ = io_readable | (buffered() ? io_writable : 0u);
   if (!owner().watch(fd_, interest_, *this)) {
     finish(detail::errno_error(errno, "epoll_ctl"), false);
     return;
@@ -169,10 +208,14 @@ void connection::start() {
 
 void connection::switch_role(role& r, std::unique_ptr<role> owned) {
   // The old owned role may be the caller: keep it alive until we return.
-  auto old = std::move(owned_role_);
-  owned_role_ = std::move(owned);
-  role_ = &r;
-  if (old) owner().defer([o = std::shared_ptr<role>(std::move(old))] {});
+  if (role_owned_) owner().defer([o = std::unique_ptr<role>(role_)] {});
+  role_owned_ = false;
+  if (owned) {
+    role_ = owned.release();
+    role_owned_ = true;
+  } else {
+    role_ = &r;
+  }
 }
 
 // --- events ----------------------------------------------------------------------
@@ -204,7 +247,7 @@ void connection::handle_readable() {
       peer_eof_ = true;
       if (state_ == state::closing) {
         // We had already closed; this FIN completes the close once flushed.
-        if (wq_.empty()) finish(std::move(*pending_reason_), false);
+        if (!buffered()) finish(std::move(*x_->pending_reason), false);
         return;
       }
       // The peer is done sending. Anything already queued to it still goes
@@ -220,9 +263,9 @@ void connection::handle_readable() {
 }
 
 bool connection::flush() {
-  while (!wq_.empty() && !write_shut_) {
+  while (buffered() && !write_shut_) {
     io_slice iov[max_iov];
-    const std::size_t count = wq_.gather(iov);
+    const std::size_t count = wq_->gather(iov);
     ssize_t n;
     if (is_socket_) {
       msghdr msg{};
@@ -233,7 +276,7 @@ bool connection::flush() {
       n = ::writev(fd_, reinterpret_cast<const iovec*>(iov), static_cast<int>(count));
     }
     if (n > 0) {
-      wq_.consume(static_cast<std::size_t>(n));
+      wq_->consume(static_cast<std::size_t>(n));
       bytes_out_ += static_cast<std::uint64_t>(n);
       touch();
       continue;
@@ -243,11 +286,13 @@ bool connection::flush() {
     finish(detail::errno_error(n < 0 ? errno : EPIPE, "write"), true);
     return false;
   }
-  if (wq_.empty() && state_ == state::closing && !write_shut_) {
+  // Drained: give the queue's memory back (an idle connection keeps none).
+  if (wq_ && wq_->empty()) wq_.reset();
+  if (!wq_ && state_ == state::closing && !write_shut_) {
     shut_write();
     if (state_ == state::closed) return false;
   }
-  if (want_writable_ && state_ == state::open && wq_.size() <= opts_->write_high_water / 2) {
+  if (want_writable_ && state_ == state::open && buffered() <= opts_->write_high_water / 2) {
     want_writable_ = false;
     update_interest();
     role_->on_writable(*this);
@@ -260,7 +305,7 @@ bool connection::flush() {
 // --- writing ---------------------------------------------------------------------
 
 bool connection::over_limit(std::size_t extra) {
-  if (wq_.size() + extra <= opts_->write_limit) return false;
+  if (buffered() + extra <= opts_->write_limit) return false;
   if (opts_->on_overflow == overflow_policy::close) {
     finish(
         close_reason(error::write_buffer_full,
@@ -272,11 +317,11 @@ bool connection::over_limit(std::size_t extra) {
 
 send_result connection::queue_bytes(std::string_view bytes, std::string* owned) {
   if (state_ != state::open && state_ != state::connecting)
-    return {send_status::refused, wq_.size(), false};
-  if (over_limit(bytes.size())) return {send_status::refused, wq_.size(), true};
+    return {send_status::refused, buffered(), false};
+  if (over_limit(bytes.size())) return {send_status::refused, buffered(), true};
 
   std::size_t written = 0;
-  if (wq_.empty() && state_ == state::open && !bytes.empty()) {
+  if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
     for (;;) {
       const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
@@ -289,7 +334,7 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned) 
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       // The peer is gone: close after the current handler returns.
       const close_reason why = detail::errno_error(errno, "write");
-      owner().defer([self = shared_from_this(), why] { self->finish(why, true); });
+      owner().defer([self = connection_ref(this), why] { self->finish(why, true); });
       state_ = state::closing;
       return {send_status::refused, 0, false};
     }
@@ -300,11 +345,12 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned) 
     if (written == bytes.size()) return {send_status::written, 0, false};
   }
 
+  if (!wq_) wq_ = std::make_unique<buffer_chain>();
   if (owned && written == 0)
-    wq_.append(std::move(*owned));
+    wq_->append(std::move(*owned));
   else
-    wq_.append(bytes.substr(written));
-  send_result r{send_status::queued, wq_.size(), wq_.size() > opts_->write_high_water};
+    wq_->append(bytes.substr(written));
+  send_result r{send_status::queued, wq_->size(), wq_->size() > opts_->write_high_water};
   if (r.backpressure) want_writable_ = true;
   update_interest();
   return r;
@@ -319,7 +365,7 @@ send_result connection::send(std::string&& bytes) {
 }
 
 std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {
-  if (state_ != state::open || !wq_.empty()) {
+  if (state_ != state::open || buffered()) {
     if (state_ == state::open) request_writable();
     return 0;
   }
@@ -384,7 +430,7 @@ void connection::update_interest() {
   if (!watched_ || state_ == state::closed) return;
   std::uint32_t want = 0;
   if (!paused_ || state_ == state::closing) want |= io_readable;
-  if (!wq_.empty() || want_writable_) want |= io_writable;
+  if (buffered() || want_writable_) want |= io_writable;
   if (peer_eof_) want &= ~static_cast<std::uint32_t>(io_readable);  // EOF stays readable forever
   if (want != interest_) {
     interest_ = want;
@@ -426,12 +472,12 @@ void connection::on_timer() {
     if (!write_shut_) {
       // close_timeout passed with bytes still queued: the peer stopped reading.
       finish(close_reason(error::flush_timeout,
-                          std::to_string(wq_.size()) + " bytes unsent after " +
+                          std::to_string(buffered()) + " bytes unsent after " +
                               std::to_string(opts_->close_timeout.count()) + " ms"),
              true);
     } else {
       // Linger over: the peer never sent its FIN. Everything was delivered.
-      finish(std::move(*pending_reason_), false);
+      finish(std::move(*x_->pending_reason), false);
     }
     return;
   }
@@ -464,10 +510,10 @@ void connection::close(close_reason why) {
     return;
   }
   state_ = state::closing;
-  pending_reason_ = std::make_unique<close_reason>(std::move(why));
+  more().pending_reason = std::make_unique<close_reason>(std::move(why));
   want_writable_ = false;
   timer_.arm(opts_->close_timeout);  // the flush phase; shut_write() re-arms for the linger
-  if (wq_.empty()) {
+  if (!buffered()) {
     shut_write();
     if (state_ == state::closed) return;
   }
@@ -478,7 +524,7 @@ void connection::shut_write() {
   write_shut_ = true;
   // Not a socket (pipe, file), or the peer already sent its FIN: nothing to wait for.
   if (!is_socket_ || peer_eof_) {
-    finish(std::move(*pending_reason_), false);
+    finish(std::move(*x_->pending_reason), false);
     return;
   }
   ::shutdown(fd_, SHUT_WR);
@@ -504,11 +550,13 @@ void connection::finish(close_reason why, bool reset) {
     ::close(fd_);
     fd_ = -1;
   }
-  wq_.clear();
+  wq_.reset();
   if (joined_) leave();
   // on_close runs after the current handler returns, and the loop's reference
   // is dropped after it: memory stays valid for every event of this batch.
-  auto self = self_ ? std::move(self_) : shared_from_this();
+  connection_ref self =
+      loop_ref_ ? connection_ref(this, connection_ref::adopt_tag{}) : connection_ref(this);
+  loop_ref_ = false;
   owner().defer([self, why = std::move(why)]() mutable {
     self->role_->on_close(*self, why);
     if (self->origin_) self->origin_->connection_closed(*self);
@@ -524,7 +572,7 @@ void connection::on_loop_shutdown() {
 
 void connection::on_loop_force_close() {
   finish(close_reason(error::server_stopping,
-                      "closed at shutdown with " + std::to_string(wq_.size()) + " bytes unsent"),
+                      "closed at shutdown with " + std::to_string(buffered()) + " bytes unsent"),
          true);
 }
 

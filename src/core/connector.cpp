@@ -11,8 +11,7 @@
 
 namespace lwspp::detail {
 
-connector::connector(std::shared_ptr<connection> c, std::string target,
-                     std::chrono::milliseconds timeout)
+connector::connector(connection_ref c, std::string target, std::chrono::milliseconds timeout)
     : loop_member(c->get_loop()),
       conn_(std::move(c)),
       target_(std::move(target)),

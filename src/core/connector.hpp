@@ -13,11 +13,9 @@
 
 namespace lwspp::detail {
 
-class connector final : public std::enable_shared_from_this<connector>,
-                        private io_handler,
-                        private loop_member {
+class connector final : public std::enable_shared_from_this<connector>, private loop_member {
  public:
-  connector(std::shared_ptr<connection> c, std::string target, std::chrono::milliseconds timeout);
+  connector(connection_ref c, std::string target, std::chrono::milliseconds timeout);
   ~connector();
 
   // Loop thread.
@@ -36,7 +34,7 @@ class connector final : public std::enable_shared_from_this<connector>,
   void done();
   bool abandoned() const noexcept;
 
-  std::shared_ptr<connection> conn_;
+  connection_ref conn_;
   std::shared_ptr<connector> self_;  // alive until done()
   std::string target_;
   std::chrono::milliseconds timeout_;

@@ -118,8 +118,11 @@ connection_handle context::connect(std::string_view target, role_factory roles,
   loop& l = *loops_.at(std::min<std::size_t>(opts.loop_index, loops_.size() - 1));
   auto c = detail::make_connection(l, -1, roles, opts.connection);
   connection_handle h = c->handle();
-  auto job = std::make_shared<detail::connector>(c, std::string(target), opts.connect_timeout);
-  on_loop(l, [job, this] { job->start(in_->dns); });
+  // Every reference moves to the loop thread: connection_ref counts are not
+  // atomic, so this thread must hold none once the job is posted.
+  auto job =
+      std::make_shared<detail::connector>(std::move(c), std::string(target), opts.connect_timeout);
+  on_loop(l, [job = std::move(job), this] { job->start(in_->dns); });
   return h;
 }
 
@@ -130,7 +133,7 @@ result<connection_handle> context::adopt(int fd, role_factory roles, connection_
   loop& l = *loops_.at(std::min<std::size_t>(loop_index, loops_.size() - 1));
   auto c = detail::make_connection(l, fd, roles, opts);
   connection_handle h = c->handle();
-  on_loop(l, [c] { c->start(); });
+  on_loop(l, [c = std::move(c)] { c->start(); });
   return h;
 }
 

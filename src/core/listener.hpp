@@ -10,7 +10,7 @@
 
 namespace lwspp::detail {
 
-class listener final : private io_handler, private loop_member {
+class listener final : private loop_member {
  public:
   listener(loop& l, vhost& vh, int fd);
   ~listener();

@@ -175,9 +175,9 @@ void loop::run_deferred() {
 void loop::run_due_timers() {
   // Only timers armed before this pass may fire in it: a callback that re-arms
   // for "now" runs next iteration instead of spinning here.
-  const std::uint64_t last = timers_->last_seq();
+  const std::uint32_t last = timers_->last_seq();
   while (timer* t = timers_->top()) {
-    if (t->deadline_ > now_ || t->seq_ > last) break;
+    if (t->deadline_ > now_ || detail::timer_heap::seq_before(last, t->seq_)) break;
     timers_->remove(*t);
     t->armed_ = false;
     t->fire();
@@ -220,7 +220,7 @@ void loop::unwatch(int fd) noexcept {
 }
 
 void loop::add_member(detail::loop_member& m) {
-  m.index_ = members_.size();
+  m.index_ = static_cast<std::uint32_t>(members_.size());
   members_.push_back(&m);
 }
 
@@ -228,7 +228,7 @@ void loop::remove_member(detail::loop_member& m) noexcept {
   // Swap-remove: O(1), order does not matter.
   const std::size_t i = m.index_;
   members_[i] = members_.back();
-  members_[i]->index_ = i;
+  members_[i]->index_ = static_cast<std::uint32_t>(i);
   members_.pop_back();
   m.index_ = detail::loop_member::npos;
   if (shutting_down_ && members_.empty()) stop();

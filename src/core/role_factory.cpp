@@ -11,11 +11,11 @@ class placeholder_role final : public role {
 
 }  // namespace
 
-std::shared_ptr<connection> make_connection(loop& l, int fd, const role_factory& roles,
-                                            const connection_options& opts, bool shared_opts) {
+connection_ref make_connection(loop& l, int fd, const role_factory& roles,
+                               const connection_options& opts, bool shared_opts) {
   if (roles.shared) {
     auto c = connection::create(l, fd, *roles.shared, opts, shared_opts);
-    c->share_role(roles.shared);
+    if (!shared_opts) c->share_role(roles.shared);
     return c;
   }
   static placeholder_role placeholder;
