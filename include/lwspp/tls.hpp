@@ -30,8 +30,8 @@ enum class tls_version : std::uint8_t { tls1_2, tls1_3 };
 // the leaf first, then its intermediates (not the root).
 struct tls_certificate {
   std::string cert_file = {};
-  std::string key_file = {};
   std::string cert_pem = {};
+  std::string key_file = {};
   std::string key_pem = {};
   // For an encrypted private key; empty: the key must not be encrypted.
   std::string key_password = {};
