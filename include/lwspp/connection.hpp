@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,10 +22,14 @@
 #include "lwspp/error.hpp"
 #include "lwspp/loop.hpp"
 #include "lwspp/timer.hpp"
+#include "lwspp/tls.hpp"
 
 namespace lwspp {
 
 class connection;
+namespace tls {
+class session;
+}
 namespace detail {
 class listener;
 // What a connection_handle points at: the connection, or null once it is
@@ -218,6 +223,20 @@ class connection final : private detail::loop_member {
   std::uint64_t bytes_read() const noexcept { return bytes_in_; }
   std::uint64_t bytes_written() const noexcept { return bytes_out_; }
 
+  // --- TLS -------------------------------------------------------------------
+  // Whether this connection speaks TLS. The rest say what its handshake
+  // negotiated ("" / false / empty before the handshake and for plain TCP).
+  // bytes_read()/bytes_written() and buffered() count ciphertext.
+  bool is_tls() const noexcept { return tls_; }
+  std::string_view tls_alpn() const noexcept;         // "h2", "http/1.1", ""
+  std::string_view tls_server_name() const noexcept;  // the SNI name
+  std::string_view tls_version() const noexcept;      // "TLSv1.3"
+  std::string_view tls_cipher() const noexcept;
+  bool tls_resumed() const noexcept;
+  // The peer's certificate: a client's (mTLS) on a server, the server's on a
+  // client. Empty when none was presented.
+  tls_peer_identity tls_peer() const;
+
   // Per-connection user state of type T (default-constructed on first use,
   // destroyed with the connection). One type per connection: asking for a
   // second type is a programming error and aborts with a message.
@@ -256,6 +275,18 @@ class connection final : private detail::loop_member {
   void attach_fd(int fd) noexcept { fd_ = fd; }
   // Closes a connection that never opened (connect failure) with its reason.
   void fail(close_reason why);
+  // Puts TLS under the role: call before start(). The role's on_open runs
+  // once the handshake is done (within handshake_timeout); bytes sent before
+  // that wait. A failed handshake closes with the session's reason (the
+  // role gets on_close without on_open, as for a failed connect). For an
+  // accepted connection the listener is told first: it counts, logs, and
+  // switches to the vhost the client's SNI name chose.
+  void set_tls(std::unique_ptr<tls::session> s, std::chrono::milliseconds handshake_timeout,
+               tls_plaintext_http plaintext = tls_plaintext_http::error_page);
+  // The TLS session (is_tls() only).
+  const tls::session& tls_session() const noexcept { return *x_->tls; }
+  // Uses these options instead (a vhost's, which outlive the connection).
+  void borrow_options(const connection_options& opts) noexcept;
 
  private:
   void on_io(std::uint32_t events) override;
@@ -266,6 +297,21 @@ class connection final : private detail::loop_member {
   void handle_writable();
   bool flush();  // false if the connection failed while writing
   send_result queue_bytes(std::string_view bytes, std::string* owned);
+  // Bytes for the socket (plaintext, or ciphertext under TLS): written now
+  // when nothing waits and the connection is open, else queued.
+  send_result write_out(std::string_view bytes, std::string* owned);
+  // TLS transport (connection_tls.cpp). Under TLS the loop's read buffer is
+  // split: ciphertext is read into the front, plaintext decrypted into the
+  // last tls_plaintext_room bytes (one full TLS record).
+  static constexpr std::size_t tls_plaintext_room = 16 * 1024;
+  bool tls_input(std::string_view ciphertext, std::span<char> plaintext);
+  send_result tls_send(std::string_view plaintext);
+  void tls_push_output();
+  void tls_handshake_done();
+  void tls_failed(std::string_view first_bytes);
+  void tls_plaintext_reply(std::string_view request);
+  void tls_resume_input();
+  void tls_send_close_notify();
   void update_interest();
   void touch() noexcept;
   void on_timer();
@@ -275,6 +321,7 @@ class connection final : private detail::loop_member {
   void join_loop();
   void shut_write();
   bool over_limit(std::size_t extra);
+  std::uint64_t send_file_copy(int file_fd, std::uint64_t offset, std::uint64_t len);
 
   template <class T>
   static constexpr char type_tag = 0;
@@ -291,6 +338,12 @@ class connection final : private detail::loop_member {
     const void* user_type = nullptr;
     std::unique_ptr<close_reason> pending_reason;       // only while closing gracefully
     std::shared_ptr<detail::connection_anchor> anchor;  // once handle() was asked
+    std::unique_ptr<tls::session> tls;                  // set_tls()
+    std::string tls_in;     // ciphertext read but not yet fed (reading paused)
+    std::string tls_early;  // plaintext sent before the handshake finished
+    std::chrono::milliseconds tls_timeout{0};
+    tls_plaintext_http tls_plaintext = tls_plaintext_http::error_page;
+    ~extras();
   };
   extras& more();
   void drop_role() noexcept;
@@ -312,6 +365,8 @@ class connection final : private detail::loop_member {
   bool peer_eof_ : 1 = false;
   bool role_owned_ : 1 = false;  // role_ is deleted with the connection
   bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
+  bool tls_ : 1 = false;         // x_->tls is set: bytes pass through it
+  bool tls_handshaking_ : 1 = false;
   // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
   // instead of a full address (which is sized for Unix paths).
   alignas(4) std::byte peer_ip_[28] = {};

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -22,12 +23,19 @@
 #include "lwspp/log.hpp"
 #include "lwspp/loop.hpp"
 #include "lwspp/result.hpp"
+#include "lwspp/tls.hpp"
 
 namespace lwspp {
 
 namespace detail {
 class listener;
-}
+class tls_port;
+}  // namespace detail
+namespace tls {
+class server_context;
+class client_context;
+class session;
+}  // namespace tls
 
 struct context_options {
   unsigned loops = 1;  // service loops (threads); 0 means 1
@@ -50,6 +58,18 @@ struct vhost_options {
   // Remove a stale Unix socket file before binding (not for abstract names).
   bool unlink_stale_socket = true;
   connection_options connection = {};
+  // TLS on this vhost's port (docs/tls.md). Several TLS vhosts may give the
+  // same `listen`: they share the port and the client's SNI name picks the
+  // vhost (the first one added is the default).
+  std::optional<tls_server_options> tls = {};
+  // The SNI names this vhost serves ("example.com", "*.example.com"). Empty:
+  // its name, except for the first vhost of a port, which serves every name
+  // the others do not (unless its tls.unknown_name is reject).
+  std::vector<std::string> server_names = {};
+  // A handshake that has not finished by then is closed (tls_error::handshake_timeout).
+  std::chrono::milliseconds tls_handshake_timeout{10000};
+  // What plaintext HTTP sent to this TLS port gets.
+  tls_plaintext_http plaintext_http = tls_plaintext_http::error_page;
 };
 
 // Makes the role object for a new connection; the role lives as long as the
@@ -74,15 +94,34 @@ class vhost {
   }
   std::uint64_t refused_total() const noexcept { return refused_.load(std::memory_order_relaxed); }
 
+  bool is_tls() const noexcept { return tls_ != nullptr; }
+  // Handshakes completed and failed (failures are logged at info with the
+  // peer and the backend's reason), across loops.
+  std::uint64_t tls_handshakes() const noexcept {
+    return tls_handshakes_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t tls_handshake_failures() const noexcept {
+    return tls_failures_.load(std::memory_order_relaxed);
+  }
+  // Reads this vhost's certificate, key and CA files again. New connections
+  // use the new certificate; open ones go on with theirs. On error (which
+  // names the file and the reason) the old certificate stays. Any thread.
+  result<void> reload_tls();
+
  private:
   friend class context;
   friend class detail::listener;
+  friend class detail::tls_port;
   vhost_options opts_;
   role_factory roles_;
   address bound_;
   std::atomic<std::size_t> open_{0};
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> refused_{0};
+  std::shared_ptr<tls::server_context> tls_;  // with opts_.tls
+  std::shared_ptr<detail::tls_port> port_;    // the TLS port this vhost serves on
+  std::atomic<std::uint64_t> tls_handshakes_{0};
+  std::atomic<std::uint64_t> tls_failures_{0};
 };
 
 struct connect_options {
@@ -90,6 +129,11 @@ struct connect_options {
   // Budget for resolving and connecting to every address in turn.
   std::chrono::milliseconds connect_timeout{10000};
   unsigned loop_index = 0;  // which service loop drives the connection
+  // TLS over the connection. Verification is on by default; server_name
+  // defaults to the host of the target. Contexts (trust store, session cache
+  // for resumption) are made once per distinct option set and reused.
+  std::optional<tls_client_options> tls = {};
+  std::chrono::milliseconds tls_handshake_timeout{10000};
 };
 
 class context {
@@ -133,6 +177,10 @@ class context {
 
  private:
   struct internals;  // resolver and signal watcher: no system headers here
+
+  result<std::shared_ptr<tls::client_context>> client_tls(const tls_client_options& o);
+  result<std::unique_ptr<tls::session>> client_session(const tls_client_options& o,
+                                                       std::string_view target);
 
   context_options opts_;
   logger log_;

@@ -76,6 +76,13 @@ struct tls_server_options {
   tls_unknown_name unknown_name = tls_unknown_name::use_default;
 };
 
+// What a TLS port does when a client speaks plaintext HTTP to it.
+enum class tls_plaintext_http : std::uint8_t {
+  error_page,      // a 400 response saying the port speaks https, then close
+  redirect_https,  // a 301 to https://<Host><target>, then close
+  close,           // close without a word
+};
+
 struct tls_client_options {
   // Peer verification. Trust anchors: ca_file and/or ca_pem when set, else
   // the system trust store.

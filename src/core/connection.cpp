@@ -18,6 +18,7 @@
 #include "core/listener.hpp"
 #include "core/post_queue.hpp"
 #include "net/socket.hpp"
+#include "tls/session.hpp"
 
 namespace lwspp {
 namespace {
@@ -202,6 +203,12 @@ void connection::start() {
   }
   watched_ = true;
   touch();
+  if (tls_handshaking_) {
+    // The role opens once the handshake is done (connection_tls.cpp).
+    timer_.arm(x_->tls_timeout);
+    tls_push_output();  // a client's ClientHello
+    return;
+  }
   if (opts_->idle_timeout.count() > 0) timer_.arm(opts_->idle_timeout);
   role_->on_open(*this);
 }
@@ -232,13 +239,24 @@ void connection::on_io(std::uint32_t events) {
 void connection::handle_readable() {
   if (paused_ && state_ == state::open) return;
   std::span<char> buf = owner().read_buffer();
+  std::span<char> plain;
+  if (tls_) {
+    plain = buf.last(tls_plaintext_room);
+    buf = buf.first(buf.size() - tls_plaintext_room);
+  }
   for (int i = 0; i < max_reads_per_event; ++i) {
     const ssize_t n = ::read(fd_, buf.data(), buf.size());
     if (n > 0) {
       bytes_in_ += static_cast<std::uint64_t>(n);
       touch();
       // While closing we only wait for the peer's FIN: data is discarded.
-      if (state_ == state::open) role_->on_data(*this, {buf.data(), static_cast<std::size_t>(n)});
+      if (state_ == state::open) {
+        const std::string_view bytes(buf.data(), static_cast<std::size_t>(n));
+        if (!tls_)
+          role_->on_data(*this, bytes);
+        else if (!tls_input(bytes, plain))
+          return;
+      }
       if (state_ == state::closed || (paused_ && state_ == state::open)) return;
       if (static_cast<std::size_t>(n) < buf.size()) return;  // drained; epoll says when more comes
       continue;
@@ -249,6 +267,15 @@ void connection::handle_readable() {
         // We had already closed; this FIN completes the close once flushed.
         if (!buffered()) finish(std::move(*x_->pending_reason), false);
         return;
+      }
+      if (tls_ && state_ == state::open) {
+        // Without close_notify the session calls it truncation; the role
+        // still decides (HTTP framing knows whether anything was lost).
+        x_->tls->end_of_input();
+        if (tls_handshaking_) {
+          tls_failed({});
+          return;
+        }
       }
       // The peer is done sending. Anything already queued to it still goes
       // out (nothing is lost), then the connection closes.
@@ -318,8 +345,12 @@ bool connection::over_limit(std::size_t extra) {
 send_result connection::queue_bytes(std::string_view bytes, std::string* owned) {
   if (state_ != state::open && state_ != state::connecting)
     return {send_status::refused, buffered(), false};
+  if (tls_) return tls_send(bytes);
   if (over_limit(bytes.size())) return {send_status::refused, buffered(), true};
+  return write_out(bytes, owned);
+}
 
+send_result connection::write_out(std::string_view bytes, std::string* owned) {
   std::size_t written = 0;
   if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
@@ -369,6 +400,7 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
     if (state_ == state::open) request_writable();
     return 0;
   }
+  if (tls_) return send_file_copy(file_fd, offset, len);
   std::uint64_t sent = 0;
   while (sent < len) {
     // sendfile moves at most ~2 GiB per call; ask for 1 MiB pieces so one
@@ -395,21 +427,8 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
     }
     if (errno == EINVAL || errno == ENOSYS) {
       // Not a socket (an adopted pipe): copy through a buffer instead.
-      char buf[16384];
-      const ssize_t r = ::pread(file_fd, buf, std::min<std::size_t>(want, sizeof buf),
-                                static_cast<off_t>(offset + sent));
-      if (r <= 0) {
-        finish(close_reason(error::io_error, "file read failed"), true);
-        break;
-      }
-      const send_result res = send(std::string_view(buf, static_cast<std::size_t>(r)));
-      if (!res) break;
-      sent += static_cast<std::uint64_t>(r);
-      if (res.status == send_status::queued) {
-        request_writable();
-        break;
-      }
-      continue;
+      sent += send_file_copy(file_fd, offset + sent, len - sent);
+      break;
     }
     if (errno == EPIPE || errno == ECONNRESET) {
       finish(detail::errno_error(errno, "sendfile"), true);
@@ -417,6 +436,32 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
       finish(close_reason(error::io_error, std::string("sendfile: ") + std::strerror(errno)), true);
     }
     break;
+  }
+  return sent;
+}
+
+// The file through a buffer and send(): for TLS (which must encrypt what it
+// sends) and for descriptors sendfile(2) cannot write to. One 16 KiB piece
+// is one full TLS record.
+std::uint64_t connection::send_file_copy(int file_fd, std::uint64_t offset, std::uint64_t len) {
+  std::uint64_t sent = 0;
+  char buf[16384];
+  while (sent < len && state_ == state::open) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(len - sent, sizeof buf));
+    const ssize_t r = ::pread(file_fd, buf, want, static_cast<off_t>(offset + sent));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      finish(close_reason(error::io_error, r == 0 ? "file ended early" : "file read failed"), true);
+      break;
+    }
+    const send_result res = send(std::string_view(buf, static_cast<std::size_t>(r)));
+    if (!res) break;
+    sent += static_cast<std::uint64_t>(r);
+    if (res.status == send_status::queued) {
+      request_writable();
+      break;
+    }
   }
   return sent;
 }
@@ -448,6 +493,10 @@ void connection::pause_reading() {
 void connection::resume_reading() {
   paused_ = false;
   update_interest();
+  // Under TLS, input may wait where epoll cannot see it: ciphertext kept at
+  // the pause, or plaintext inside the session. Feed it after this handler.
+  if (tls_ && state_ == state::open && !tls_handshaking_)
+    owner().defer([self = connection_ref(this)] { self->tls_resume_input(); });
 }
 
 // --- timers ----------------------------------------------------------------------
@@ -479,6 +528,14 @@ void connection::on_timer() {
       // Linger over: the peer never sent its FIN. Everything was delivered.
       finish(std::move(*x_->pending_reason), false);
     }
+    return;
+  }
+  if (state_ == state::open && tls_handshaking_) {
+    const close_reason why(
+        tls_error::handshake_timeout,
+        "no TLS handshake within " + std::to_string(x_->tls_timeout.count()) + " ms");
+    if (origin_) origin_->tls_failed(*this, why);
+    close(why);
     return;
   }
   if (state_ != state::open || opts_->idle_timeout.count() <= 0) return;
@@ -513,6 +570,7 @@ void connection::close(close_reason why) {
   more().pending_reason = std::make_unique<close_reason>(std::move(why));
   want_writable_ = false;
   timer_.arm(opts_->close_timeout);  // the flush phase; shut_write() re-arms for the linger
+  if (tls_) tls_send_close_notify();
   if (!buffered()) {
     shut_write();
     if (state_ == state::closed) return;

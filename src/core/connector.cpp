@@ -11,12 +11,14 @@
 
 namespace lwspp::detail {
 
-connector::connector(connection_ref c, std::string target, std::chrono::milliseconds timeout)
+connector::connector(connection_ref c, std::string target, std::chrono::milliseconds timeout,
+                     std::optional<close_reason> setup_error)
     : loop_member(c->get_loop()),
       conn_(std::move(c)),
       target_(std::move(target)),
       timeout_(timeout),
-      deadline_(conn_->get_loop(), [this] { on_deadline(); }) {}
+      deadline_(conn_->get_loop(), [this] { on_deadline(); }),
+      setup_error_(std::move(setup_error)) {}
 
 connector::~connector() {
   drop_socket();
@@ -31,6 +33,7 @@ void connector::start(resolver& dns) {
   self_ = shared_from_this();
   join();
   conn_->set_connecting();
+  if (setup_error_) return give_up(std::move(*setup_error_));
   deadline_.arm(timeout_);
   if (target_.starts_with("unix:")) {
     auto a = address::parse(target_);

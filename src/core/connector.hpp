@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,10 @@ namespace lwspp::detail {
 
 class connector final : public std::enable_shared_from_this<connector>, private loop_member {
  public:
-  connector(connection_ref c, std::string target, std::chrono::milliseconds timeout);
+  // setup_error: the connection cannot be made (say, its TLS settings were
+  // refused); start() fails it with this reason at once.
+  connector(connection_ref c, std::string target, std::chrono::milliseconds timeout,
+            std::optional<close_reason> setup_error = {});
   ~connector();
 
   // Loop thread.
@@ -44,6 +48,7 @@ class connector final : public std::enable_shared_from_this<connector>, private 
   timer deadline_;
   error_info last_;
   bool finished_ = false;
+  std::optional<close_reason> setup_error_;
 };
 
 }  // namespace lwspp::detail

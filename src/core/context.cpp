@@ -5,13 +5,16 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "core/connector.hpp"
 #include "core/listener.hpp"
 #include "core/role_factory.hpp"
 #include "core/signal_watcher.hpp"
+#include "core/tls_port.hpp"
 #include "net/resolver.hpp"
 #include "net/socket.hpp"
+#include "tls/context.hpp"
 
 namespace lwspp {
 namespace {
@@ -42,7 +45,56 @@ void on_loop(loop& l, unique_function<void()> fn) {
 struct context::internals {
   detail::resolver dns;
   std::unique_ptr<detail::signal_watcher> signals;
+  // Client TLS contexts by option set: loading a trust store costs
+  // milliseconds, and the session cache (resumption) lives in the context.
+  std::mutex tls_clients_mutex;
+  std::vector<std::pair<std::string, std::shared_ptr<tls::client_context>>> tls_clients;
 };
+
+namespace {
+
+// Every field of the options, in one string: equal keys, equal contexts.
+std::string client_key(const tls_client_options& o) {
+  std::string k;
+  for (const std::string* f :
+       {&o.ca_file, &o.ca_pem, &o.server_name, &o.ciphers, &o.ciphersuites, &o.groups,
+        &o.certificate.cert_file, &o.certificate.cert_pem, &o.certificate.key_file,
+        &o.certificate.key_pem, &o.certificate.key_password}) {
+    k += std::to_string(f->size());
+    k += ':';
+    k += *f;
+  }
+  for (const std::string& a : o.alpn) {
+    k += std::to_string(a.size());
+    k += 'a';
+    k += a;
+  }
+  k += static_cast<char>('0' + static_cast<int>(o.min_version));
+  k += static_cast<char>('0' + static_cast<int>(o.max_version));
+  k += o.session_resumption ? 'r' : '-';
+  k += o.insecure_skip_verify ? 'i' : '-';
+  return k;
+}
+
+}  // namespace
+
+result<std::shared_ptr<tls::client_context>> context::client_tls(const tls_client_options& o) {
+  std::string key = client_key(o);
+  std::lock_guard lock(in_->tls_clients_mutex);
+  for (auto& [k, ctx] : in_->tls_clients)
+    if (k == key) return ctx;
+  auto made = tls::client_context::create(o, &log_);
+  if (!made) return made.error();
+  // A small cache: programs use a handful of client configurations.
+  if (in_->tls_clients.size() >= 16) in_->tls_clients.erase(in_->tls_clients.begin());
+  in_->tls_clients.emplace_back(std::move(key), *made);
+  return *made;
+}
+
+result<void> vhost::reload_tls() {
+  if (!tls_) return error_info(error::invalid_argument, "vhost " + name() + " has no TLS");
+  return tls_->reload();
+}
 
 context::context(context_options opts)
     : opts_(std::move(opts)), log_(opts_.level, opts_.sink), in_(std::make_unique<internals>()) {
@@ -81,6 +133,25 @@ result<vhost*> context::add_vhost(vhost_options opts, role_factory roles) {
   auto vh = std::make_unique<vhost>();
   vh->opts_ = std::move(opts);
   vh->roles_ = std::move(roles);
+  if (vh->opts_.tls) {
+    auto tls = tls::server_context::create(*vh->opts_.tls);
+    if (!tls) return tls.error();
+    vh->tls_ = std::move(*tls);
+    // A TLS vhost on the address of another one shares its port: SNI picks.
+    for (auto& other : vhosts_) {
+      if (!other->port_ || where->port() == 0 || !(other->bound_ == *where)) continue;
+      if (auto r = other->port_->join(*vh); !r) return r.error();
+      vh->port_ = other->port_;
+      vh->bound_ = other->bound_;
+      LWSPP_LOG(log_, notice, "vhost ", vh->name(), " shares ", vh->bound_.to_string(),
+                " with vhost ", other->name(), " (chosen by SNI)");
+      vhosts_.push_back(std::move(vh));
+      return vhosts_.back().get();
+    }
+    auto port = detail::tls_port::create(*vh);
+    if (!port) return port.error();
+    vh->port_ = std::move(*port);
+  }
   address bind_to = *where;
   // TCP: one SO_REUSEPORT socket per loop. Unix: one socket, on loop 0.
   const std::size_t sockets = bind_to.is_ip() ? loops_.size() : 1;
@@ -108,6 +179,7 @@ result<vhost*> context::add_vhost(vhost_options opts, role_factory roles) {
     listeners_.push_back(std::move(made[i]));
   }
   LWSPP_LOG(log_, notice, "vhost ", vh->name(), " listening on ", vh->bound_.to_string(),
+            vh->port_ ? " (TLS)" : "",
             sockets > 1 ? " (" + std::to_string(sockets) + " loops)" : std::string());
   vhosts_.push_back(std::move(vh));
   return vhosts_.back().get();
@@ -118,12 +190,32 @@ connection_handle context::connect(std::string_view target, role_factory roles,
   loop& l = *loops_.at(std::min<std::size_t>(opts.loop_index, loops_.size() - 1));
   auto c = detail::make_connection(l, -1, roles, opts.connection);
   connection_handle h = c->handle();
+  std::optional<close_reason> setup_error;
+  if (opts.tls) {
+    if (auto s = client_session(*opts.tls, target)) {
+      c->set_tls(std::move(*s), opts.tls_handshake_timeout);
+    } else {
+      setup_error = close_reason(s.error());
+    }
+  }
   // Every reference moves to the loop thread: connection_ref counts are not
   // atomic, so this thread must hold none once the job is posted.
-  auto job =
-      std::make_shared<detail::connector>(std::move(c), std::string(target), opts.connect_timeout);
+  auto job = std::make_shared<detail::connector>(std::move(c), std::string(target),
+                                                 opts.connect_timeout, std::move(setup_error));
   on_loop(l, [job = std::move(job), this] { job->start(in_->dns); });
   return h;
+}
+
+result<std::unique_ptr<tls::session>> context::client_session(const tls_client_options& o,
+                                                              std::string_view target) {
+  auto ctx = client_tls(o);
+  if (!ctx) return ctx.error();
+  // The name to verify and send as SNI: the option, else the target's host.
+  std::string name = o.server_name;
+  if (name.empty() && !target.starts_with("unix:")) {
+    if (auto hp = split_host_port(target)) name = hp->host;
+  }
+  return (*ctx)->new_session(name);
 }
 
 result<connection_handle> context::adopt(int fd, role_factory roles, connection_options opts,

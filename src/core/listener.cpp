@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/role_factory.hpp"
+#include "core/tls_port.hpp"
 #include "net/socket.hpp"
 
 namespace lwspp::detail {
@@ -103,7 +104,30 @@ void listener::accept_one(int fd, const address& peer) {
   vh_.open_.fetch_add(1, std::memory_order_relaxed);
   vh_.accepted_.fetch_add(1, std::memory_order_relaxed);
   c->set_origin(this);
+  if (vh_.port_) {
+    c->set_tls(vh_.port_->new_session(), o.tls_handshake_timeout, o.plaintext_http);
+  }
   c->start();
+}
+
+void listener::tls_ready(connection& c) {
+  // The connection came in on the port's default vhost; SNI may have chosen
+  // another one of the port. It takes that vhost's options and role.
+  vhost& chosen = vh_.port_->chosen(c.tls_session());
+  chosen.tls_handshakes_.fetch_add(1, std::memory_order_relaxed);
+  if (&chosen == &vh_) return;
+  c.borrow_options(chosen.opts_.connection);
+  if (chosen.roles_.shared) {
+    c.borrow_role(*chosen.roles_.shared);
+  } else if (chosen.roles_.make) {
+    if (auto r = chosen.roles_.make(c)) c.own_role(std::move(r));
+  }
+}
+
+void listener::tls_failed(connection& c, const close_reason& why) {
+  vh_.tls_failures_.fetch_add(1, std::memory_order_relaxed);
+  LWSPP_LOG(owner().log(), info, "vhost ", vh_.name(), ": TLS handshake with ",
+            c.peer().to_string(), " failed: ", why.message());
 }
 
 void listener::connection_closed(connection& c) {

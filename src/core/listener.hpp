@@ -20,6 +20,11 @@ class listener final : private loop_member {
   // A connection this listener accepted has closed (after its on_close).
   void connection_closed(connection& c);
   void close_socket() noexcept;
+  // TLS (connection_tls.cpp calls these for connections this listener made):
+  // the handshake finished (count it; move to the vhost SNI chose), or failed
+  // (count and log it).
+  void tls_ready(connection& c);
+  void tls_failed(connection& c, const close_reason& why);
   int fd() const noexcept { return fd_; }
 
  private:
