@@ -27,7 +27,8 @@ run:
 	bash scripts/install-deps build
 	[ -f build/release/build.ninja ] || cmake --preset release
 	cmake --build --preset release --target lwspp-server
-	exec ./build/release/lwspp-server
+	# From build/: the demo's self-signed certificate is made there on first run.
+	cd build && exec ./release/lwspp-server
 
 test:
 	$(MAKE) --no-print-directory test-dev

@@ -128,7 +128,8 @@ void register_vhost_keys(config_schema& s) {
 }
 
 // Two vhosts with one name make logs ambiguous; two on one address would
-// fail at bind time anyway, but --check should say so first.
+// fail at bind time anyway, but --check should say so first. TLS vhosts are
+// the exception: they share a port, and SNI picks among them.
 void check_unique_vhosts(const server_settings& s, diagnostics& diag) {
   std::map<std::string, const vhost_settings*> names;
   std::map<std::string, const vhost_settings*> listens;
@@ -141,7 +142,8 @@ void check_unique_vhosts(const server_settings& s, diagnostics& diag) {
     const std::string& where = vh.options.listen;
     const bool any_port = where.ends_with(":0");  // each gets its own port
     if (where.empty() || any_port) continue;
-    if (auto [it, fresh] = listens.try_emplace(where, &vh); !fresh) {
+    if (auto [it, fresh] = listens.try_emplace(where, &vh);
+        !fresh && !(vh.options.tls && it->second->options.tls)) {
       diag.error(vh.pointer + "/listen", "listen",
                  where + " is already used by vhost \"" + it->second->options.name + "\" at line " +
                      std::to_string(diag.line_of(it->second->pointer)));

@@ -13,6 +13,7 @@
 #include "http_keys.hpp"
 #include "json_locator.hpp"
 #include "protocols.hpp"
+#include "tls_keys.hpp"
 
 namespace lwspp_server {
 namespace {
@@ -25,6 +26,7 @@ config_schema build_schema() {
   register_protocol_keys(s);
   register_env_keys(s);
   register_http_keys(s);
+  register_tls_keys(s);
   return s;
 }
 

@@ -127,6 +127,10 @@ std::string_view place_phrase(place p) {
       return "in a mount";
     case place::auth:
       return "in a mount's \"auth\"";
+    case place::tls:
+      return "in a vhost's \"tls\"";
+    case place::certificate:
+      return "in an item of \"certificates\"";
   }
   return "?";
 }
@@ -143,6 +147,10 @@ std::string_view to_string(place p) noexcept {
       return "mount";
     case place::auth:
       return "auth";
+    case place::tls:
+      return "tls";
+    case place::certificate:
+      return "certificate";
   }
   return "?";
 }
@@ -250,8 +258,16 @@ void config_schema::apply_items(const key_spec& k, const json& list, const std::
         apply_object(item, at, place::mount, inner, diag);
         break;
       }
+      case place::certificate: {
+        assert(target.vhost && target.vhost->options.tls && "certificates sit in a vhost's tls");
+        lwspp::tls_certificate& c = target.vhost->options.tls->certificates.emplace_back();
+        config_target inner{target.server, target.vhost, nullptr, &c};
+        apply_object(item, at, place::certificate, inner, diag);
+        break;
+      }
       case place::top:
       case place::auth:
+      case place::tls:
         assert(!"no array holds this place");
         break;
     }

@@ -21,10 +21,12 @@
 namespace lwspp_server {
 
 enum class place : std::uint8_t {
-  top,    // the root object
-  vhost,  // an item of "vhosts"
-  mount,  // an item of a vhost's "mounts"
-  auth,   // a mount's "auth" object
+  top,          // the root object
+  vhost,        // an item of "vhosts"
+  mount,        // an item of a vhost's "mounts"
+  auth,         // a mount's "auth" object
+  tls,          // a vhost's "tls" object
+  certificate,  // an item of "tls"'s "certificates"
 };
 
 enum class value_type : std::uint8_t { string, integer, boolean, array, object };
@@ -37,7 +39,8 @@ std::string_view to_string(value_type t) noexcept;
 struct config_target {
   server_settings& server;
   vhost_settings* vhost = nullptr;
-  mount_settings* mount = nullptr;  // inside a mount (and its "auth")
+  mount_settings* mount = nullptr;                // inside a mount (and its "auth")
+  lwspp::tls_certificate* certificate = nullptr;  // inside an item of "certificates"
 };
 
 struct key_spec {

@@ -1,6 +1,7 @@
 // The config lwspp-server runs when no -c FILE is given: the demo site over
-// HTTP/1.1 on 127.0.0.1:7681 (or on $PORT). Errors in it are reported as
-// <default>:LINE.
+// HTTP/1.1 on 127.0.0.1:7681 (or on $PORT), and over HTTPS on 127.0.0.1:7682
+// (or on $TLS_PORT) with a self-signed certificate made on first run in the
+// current directory. Errors in it are reported as <default>:LINE.
 #pragma once
 
 #include <string_view>
@@ -21,6 +22,19 @@ inline constexpr std::string_view default_config = R"json({
       "max_connections": 0,
       "max_connections_per_ip": 0,
       "idle_timeout_ms": 0
+    },
+    {
+      "name": "demo-tls",
+      "listen": "127.0.0.1:7682",
+      "port_env": "TLS_PORT",
+      "protocol": "http",
+      "demo": true,
+      "tls": {
+        "cert": "lwspp-demo-cert.pem",
+        "key": "lwspp-demo-key.pem",
+        "self_signed": true,
+        "alpn": ["http/1.1"]
+      }
     }
   ]
 }

@@ -81,10 +81,6 @@ std::vector<std::string> apply_env_overrides(server_settings& s, diagnostics& di
                     moved + " instead of " + vh.options.listen);
     vh.options.listen = std::move(moved);
   }
-  if (const char* tls = env("TLS_PORT")) {
-    notes.push_back(std::string("TLS_PORT=") + tls +
-                    " ignored: this build has no TLS yet (reserved for the TLS vhost)");
-  }
   return notes;
 }
 

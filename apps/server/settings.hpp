@@ -44,6 +44,9 @@ struct vhost_settings {
   std::string port_env;  // e.g. "PORT": its value, when set, replaces the port of listen
   std::string pointer;   // JSON pointer of this vhost in the config ("/vhosts/0"), for errors
   http_settings http;
+  // "tls": {"self_signed": true}: make a self-signed certificate for the
+  // first cert/key pair at start-up when either file is missing.
+  bool tls_self_signed = false;
 };
 
 struct server_settings {

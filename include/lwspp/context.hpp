@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,8 +166,9 @@ class context {
   // Any thread: stop now; open connections are aborted by the destructor.
   void stop_now() noexcept;
   // Routes SIGINT and SIGTERM to a graceful stop() of this context (one
-  // context per process may own the signals).
-  void handle_signals();
+  // context per process may own the signals). With on_hangup, SIGHUP runs it
+  // on loop 0's thread (servers reload their certificates there).
+  void handle_signals(std::function<void()> on_hangup = {});
 
   std::size_t loop_count() const noexcept { return loops_.size(); }
   loop& get_loop(std::size_t i = 0) { return *loops_.at(i); }

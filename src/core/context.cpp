@@ -258,17 +258,20 @@ void context::stop_now() noexcept {
     l->stop();
 }
 
-void context::handle_signals() {
+void context::handle_signals(std::function<void()> on_hangup) {
   if (in_->signals) return;
-  in_->signals = std::make_unique<detail::signal_watcher>(*loops_[0], [this](int signo, int count) {
-    if (count > 1) {
-      LWSPP_LOG(log_, warn, "signal ", signo, " again: stopping now");
-      stop_now();
-      return;
-    }
-    LWSPP_LOG(log_, notice, "signal ", signo, ": graceful stop");
-    stop();
-  });
+  in_->signals = std::make_unique<detail::signal_watcher>(
+      *loops_[0],
+      [this](int signo, int count) {
+        if (count > 1) {
+          LWSPP_LOG(log_, warn, "signal ", signo, " again: stopping now");
+          stop_now();
+          return;
+        }
+        LWSPP_LOG(log_, notice, "signal ", signo, ": graceful stop");
+        stop();
+      },
+      std::move(on_hangup));
 }
 
 }  // namespace lwspp

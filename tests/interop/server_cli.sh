@@ -324,7 +324,7 @@ expect_check_errors http-errors.json \
   'http-errors.json:19: key "demo": only for vhosts with "protocol": "http"'
 
 # A bad PORT is reported against the embedded config, at its "port_env" line.
-port_env_line=$(grep -n '"port_env"' default.json | cut -d: -f1 || true)
+port_env_line=$(grep -n '"port_env": "PORT"' default.json | head -n1 | cut -d: -f1 || true)
 rc=0
 out=$(PORT=not-a-port "$server" --check 2>&1) || rc=$?
 if [[ $rc -eq 1 && $out == *"<default>:${port_env_line}: key \"port_env\""* ]]; then
@@ -360,17 +360,43 @@ expect_status() {
 }
 
 port=$(free_port)
-PORT=$port TLS_PORT=1 "$server" >"$tmp/server.out" 2>"$tmp/server.log" &
+tls_port=$(free_port)
+# The embedded config makes its self-signed certificate in the current
+# directory: run it in a fresh one.
+mkdir -p "$tmp/demo"
+(cd "$tmp/demo" && exec env PORT=$port TLS_PORT=$tls_port "$server") >"$tmp/server.out" 2>"$tmp/server.log" &
 server_pid=$!
 bg_pids+=("$server_pid")
-if wait_for_log "$tmp/server.log" "listening on 127.0.0.1:$port" "$server_pid"; then
-  pass "the demo listens on 127.0.0.1:$port (PORT override)"
+if wait_for_log "$tmp/server.log" "listening on 127.0.0.1:$tls_port" "$server_pid" &&
+  grep -q "listening on 127.0.0.1:$port" "$tmp/server.log"; then
+  pass "the demo listens on 127.0.0.1:$port and (TLS) 127.0.0.1:$tls_port (PORT, TLS_PORT overrides)"
 else
-  fail "the demo did not start on 127.0.0.1:$port; its log:"
+  fail "the demo did not start on 127.0.0.1:$port and :$tls_port; its log:"
   indent <"$tmp/server.log" >&2
   exit 1
 fi
 base="http://127.0.0.1:$port"
+
+# HTTPS with the certificate made on first run (verified: --cacert, no -k).
+cert="$tmp/demo/lwspp-demo-cert.pem"
+key_mode=$(stat -c %a "$tmp/demo/lwspp-demo-key.pem" 2>/dev/null || echo missing)
+if [[ -s $cert && $key_mode == 600 ]] && grep -q "made a self-signed certificate" "$tmp/server.log"; then
+  pass "first run made a self-signed certificate (key file mode 600)"
+else
+  fail "no self-signed certificate: cert '$cert', key mode '$key_mode'"
+fi
+out=$(curl -s --max-time 10 --cacert "$cert" -w ' %{http_code} %{ssl_verify_result}' "https://localhost:$tls_port/hello" 2>&1) || true
+if [[ $out == "Hello, world! 200 0" ]]; then
+  pass "curl --cacert https://localhost:$tls_port/hello: 200, verified, \"Hello, world!\""
+else
+  fail "https /hello: '$out'"
+fi
+out=$(curl -s --max-time 10 "http://127.0.0.1:$tls_port/hello" -w ' %{http_code}' 2>&1) || true
+if [[ $out == *"https://"*" 400" ]]; then
+  pass "plain http to the TLS port: 400 saying to use https://"
+else
+  fail "plain http to the TLS port: '$out'"
+fi
 
 # Exactly "Hello, world!": 13 bytes, no newline.
 status=$(http_get "$base/hello")
@@ -440,6 +466,19 @@ if [[ $rc -eq 1 ]] && grep -qi "address already in use" "$tmp/second.log"; then
   pass "a second server on port $port: exit 1, 'address already in use'"
 else
   fail "a second server on port $port: exit $rc, log: $(cat "$tmp/second.log")"
+fi
+
+# SIGHUP reloads the certificates and the server goes on serving.
+kill -HUP "$server_pid"
+if wait_for_log "$tmp/server.log" "demo-tls: certificates reloaded" "$server_pid"; then
+  out=$(curl -s --max-time 10 --cacert "$cert" -w ' %{http_code}' "https://localhost:$tls_port/hello" 2>&1) || true
+  if [[ $out == "Hello, world! 200" ]]; then
+    pass "SIGHUP: certificates reloaded, https still served"
+  else
+    fail "after SIGHUP, https /hello: '$out'"
+  fi
+else
+  fail "SIGHUP: no 'certificates reloaded' in the log"
 fi
 
 stop_gracefully "$server_pid" "$tmp/server.log" "lwspp-server (demo)" TERM
