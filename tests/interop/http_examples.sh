@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The HTTP examples against curl: examples/http-server (a route, a query
-# parameter, static files) and examples/file-upload (a multipart upload of a
+# parameter, static files), examples/file-upload (a multipart upload of a
 # 3 MB binary file and a text field, streamed to disk, byte-identical; a
-# non-multipart body refused with 415).
+# non-multipart body refused with 415) and examples/https-server (its
+# self-signed certificate verified by curl, what the handshake negotiated,
+# a reload on SIGHUP).
 #
 # ctest runs it with LWSPP_BUILD_DIR set. Exit: 0 passed, 1 failed, 77 skipped.
 set -euo pipefail
@@ -11,7 +13,8 @@ command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 build_dir=${LWSPP_BUILD_DIR:?LWSPP_BUILD_DIR must name the build directory}
 server_bin=$build_dir/examples/http-server
 upload_bin=$build_dir/examples/file-upload
-[[ -x $server_bin && -x $upload_bin ]] || { echo "skip: examples not built"; exit 77; }
+https_bin=$build_dir/examples/https-server
+[[ -x $server_bin && -x $upload_bin && -x $https_bin ]] || { echo "skip: examples not built"; exit 77; }
 
 failures=0
 fail() {
@@ -83,5 +86,36 @@ if [[ -e $work/escape.txt || -e $work/../escape.txt ]]; then
 else
   pass "file-upload: ../ in a file name stays inside the directory"
 fi
+
+# --- https-server ----------------------------------------------------------------
+mkdir -p "$work/https"
+port=$(free_port)
+(cd "$work/https" && exec "$https_bin" "$port") >"$work/https.log" 2>&1 &
+https_pid=$!
+pids+=($https_pid)
+cert=$work/https/https-server-cert.pem
+for _ in $(seq 100); do
+  grep -q "serving on" "$work/https.log" 2>/dev/null && break
+  sleep 0.05
+done
+got=$(curl -s --cacert "$cert" "https://localhost:$port/hello") || true
+[[ $got == "Hello, world!" ]] && pass "https-server /hello, certificate verified" ||
+  fail "https-server /hello: '$got' (log: $(cat "$work/https.log"))"
+got=$(curl -s --tlsv1.2 --tls-max 1.2 --cacert "$cert" "https://localhost:$port/tls") || true
+[[ $got == "TLSv1.2 "*" alpn=http/1.1 sni=localhost" ]] && pass "https-server /tls over TLS 1.2: $got" ||
+  fail "https-server /tls (1.2): '$got'"
+got=$(curl -s --cacert "$cert" "https://localhost:$port/tls") || true
+[[ $got == "TLSv1.3 "*" alpn=http/1.1 sni=localhost" ]] && pass "https-server /tls over TLS 1.3: $got" ||
+  fail "https-server /tls (1.3): '$got'"
+code=$(curl -s -o /dev/null -w '%{http_code}' "https://localhost:$port/hello") || true
+[[ $code == 000 ]] && pass "https-server: curl without --cacert refuses the self-signed certificate" ||
+  fail "https-server: an unverified curl got $code"
+kill -HUP "$https_pid"
+for _ in $(seq 100); do
+  grep -q "certificate reloaded" "$work/https.log" && break
+  sleep 0.05
+done
+grep -q "certificate reloaded" "$work/https.log" && pass "https-server: SIGHUP reloads the certificate" ||
+  fail "https-server: no reload after SIGHUP"
 
 [[ $failures -eq 0 ]] || exit 1
