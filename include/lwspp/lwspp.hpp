@@ -16,5 +16,6 @@
 #include "lwspp/raw.hpp"
 #include "lwspp/result.hpp"
 #include "lwspp/timer.hpp"
+#include "lwspp/tls.hpp"
 #include "lwspp/udp.hpp"
 #include "lwspp/version.hpp"

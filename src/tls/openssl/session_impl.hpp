@@ -17,6 +17,8 @@ class session_impl final : public tls::session {
  public:
   // Wires `ssl` to a fresh memory BIO; nullptr when out of memory.
   static std::unique_ptr<session_impl> make(ssl_ptr ssl, bool server);
+  // The SSL (and its BIO, which points at io_) goes first.
+  ~session_impl() override { ssl_.reset(); }
   static session_impl* of(const SSL* ssl) noexcept {
     return static_cast<session_impl*>(SSL_get_app_data(ssl));
   }
