@@ -5,9 +5,9 @@ namespace lwspp {
 
 std::string_view built_features() noexcept {
 #if LWSPP_HAVE_BROTLI
-  return "epoll tcp unix udp raw gzip brotli";
+  return "epoll tcp unix udp raw http1 tls(openssl) gzip brotli";
 #else
-  return "epoll tcp unix udp raw gzip";
+  return "epoll tcp unix udp raw http1 tls(openssl) gzip";
 #endif
 }
 
