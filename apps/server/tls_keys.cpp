@@ -5,6 +5,9 @@
 #include "tls_keys.hpp"
 
 #include <chrono>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -36,16 +39,24 @@ std::string string_list(const json& v, std::vector<std::string>& out, std::strin
   return {};
 }
 
-std::string version_of(const json& v, lwspp::tls_version& out) {
-  const std::string s = v.get<std::string>();
-  if (s == "1.2") {
-    out = lwspp::tls_version::tls1_2;
-  } else if (s == "1.3") {
-    out = lwspp::tls_version::tls1_3;
-  } else {
-    return "\"" + s + "\": expected \"1.2\" or \"1.3\"";
+// One of a fixed set of words: writes its value, or says which words there are.
+template <class E>
+std::string pick(const json& v, std::initializer_list<std::pair<std::string_view, E>> choices,
+                 E& out) {
+  const std::string given = v.get<std::string>();
+  std::string expected;
+  for (const auto& [word, value] : choices) {
+    if (word == given) {
+      out = value;
+      return {};
+    }
+    expected += (expected.empty() ? "\"" : ", \"") + std::string(word) + "\"";
   }
-  return {};
+  return "\"" + given + "\": expected one of " + expected;
+}
+
+std::string version_of(const json& v, lwspp::tls_version& out) {
+  return pick(v, {{"1.2", lwspp::tls_version::tls1_2}, {"1.3", lwspp::tls_version::tls1_3}}, out);
 }
 
 void register_tls_section(config_schema& s) {
@@ -171,19 +182,13 @@ void register_policy_keys(config_schema& s) {
   s.add({.name = "client_auth",
          .where = place::tls,
          .description = "client certificates: \"none\" (default), \"optional\" or \"required\"",
-         .apply = [](const json& v, config_target& t) -> std::string {
-           const std::string m = v.get<std::string>();
-           auto& o = tls_of(t);
-           if (m == "none") {
-             o.client_auth = lwspp::tls_client_auth::none;
-           } else if (m == "optional") {
-             o.client_auth = lwspp::tls_client_auth::optional;
-           } else if (m == "required") {
-             o.client_auth = lwspp::tls_client_auth::required;
-           } else {
-             return "\"" + m + "\": expected \"none\", \"optional\" or \"required\"";
-           }
-           return {};
+         .apply = [](const json& v, config_target& t) {
+           using lwspp::tls_client_auth;
+           return pick(v,
+                       {{"none", tls_client_auth::none},
+                        {"optional", tls_client_auth::optional},
+                        {"required", tls_client_auth::required}},
+                       tls_of(t).client_auth);
          }});
   s.add({.name = "client_ca",
          .where = place::tls,
@@ -195,16 +200,12 @@ void register_policy_keys(config_schema& s) {
   s.add({.name = "unknown_name",
          .where = place::tls,
          .description = "an SNI name no vhost serves: \"default\" (this vhost) or \"reject\"",
-         .apply = [](const json& v, config_target& t) -> std::string {
-           const std::string m = v.get<std::string>();
-           if (m == "default") {
-             tls_of(t).unknown_name = lwspp::tls_unknown_name::use_default;
-           } else if (m == "reject") {
-             tls_of(t).unknown_name = lwspp::tls_unknown_name::reject;
-           } else {
-             return "\"" + m + "\": expected \"default\" or \"reject\"";
-           }
-           return {};
+         .apply = [](const json& v, config_target& t) {
+           using lwspp::tls_unknown_name;
+           return pick(
+               v,
+               {{"default", tls_unknown_name::use_default}, {"reject", tls_unknown_name::reject}},
+               tls_of(t).unknown_name);
          }});
   s.add({.name = "handshake_timeout_ms",
          .where = place::tls,
@@ -221,18 +222,13 @@ void register_policy_keys(config_schema& s) {
          .where = place::tls,
          .description =
              "plain HTTP to this port gets: \"error_page\" (default), \"redirect\", \"close\"",
-         .apply = [](const json& v, config_target& t) -> std::string {
-           const std::string m = v.get<std::string>();
-           if (m == "error_page") {
-             t.vhost->options.plaintext_http = lwspp::tls_plaintext_http::error_page;
-           } else if (m == "redirect") {
-             t.vhost->options.plaintext_http = lwspp::tls_plaintext_http::redirect_https;
-           } else if (m == "close") {
-             t.vhost->options.plaintext_http = lwspp::tls_plaintext_http::close;
-           } else {
-             return "\"" + m + "\": expected \"error_page\", \"redirect\" or \"close\"";
-           }
-           return {};
+         .apply = [](const json& v, config_target& t) {
+           using lwspp::tls_plaintext_http;
+           return pick(v,
+                       {{"error_page", tls_plaintext_http::error_page},
+                        {"redirect", tls_plaintext_http::redirect_https},
+                        {"close", tls_plaintext_http::close}},
+                       t.vhost->options.plaintext_http);
          }});
 }
 

@@ -323,6 +323,35 @@ expect_check_errors http-errors.json \
   'http-errors.json:16: key "colour": unknown key' \
   'http-errors.json:19: key "demo": only for vhosts with "protocol": "http"'
 
+# The "tls" keys: each word list, versions, required fields, and the place
+# of a certificates item; two TLS vhosts may share an address (SNI), a
+# plain one may not.
+cat >tls-errors.json <<'EOF'
+{
+  "vhosts": [
+    {
+      "name": "a",
+      "listen": "127.0.0.1:7690",
+      "tls": { "cert": "a.pem", "client_auth": "sometimes", "min_version": "1.1",
+               "plaintext_http": "redirect", "certificates": [ { "cert": "b.pem" } ] }
+    },
+    { "name": "b", "listen": "127.0.0.1:7690", "tls": { "cert": "c.pem", "key": "c.key",
+      "unknown_name": "maybe", "handshake_timeout_ms": 0 } },
+    { "name": "c", "listen": "127.0.0.1:7690" },
+    { "name": "d", "listen": "127.0.0.1:7691", "tls": { "key": "k.pem", "colour": "red" } }
+  ]
+}
+EOF
+expect_check_errors tls-errors.json \
+  'tls-errors.json:6: key "tls": needs "cert" and "key"' \
+  'tls-errors.json:6: key "client_auth": "sometimes": expected one of "none", "optional", "required"' \
+  'tls-errors.json:6: key "min_version": "1.1": expected one of "1.2", "1.3"' \
+  'tls-errors.json:7: key "key": missing (required in an item of "certificates")' \
+  'tls-errors.json:10: key "unknown_name": "maybe": expected one of "default", "reject"' \
+  'tls-errors.json:10: key "handshake_timeout_ms": must be between 1 and' \
+  'tls-errors.json:11: key "listen": 127.0.0.1:7690 is already used by vhost "a"' \
+  'tls-errors.json:12: key "colour": unknown key'
+
 # A bad PORT is reported against the embedded config, at its "port_env" line.
 port_env_line=$(grep -n '"port_env": "PORT"' default.json | head -n1 | cut -d: -f1 || true)
 rc=0
