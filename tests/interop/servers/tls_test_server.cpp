@@ -16,6 +16,7 @@
 //   --handshake-timeout MS    (default 10000)
 //   --echo                    also a raw TLS echo vhost (same certificate and
 //                             settings) on a port of its own
+//   --docroot DIR             serve DIR under /static/ on every vhost
 //   --verbose                 log at info (handshake failures with their reason)
 //
 // Every vhost listens on 127.0.0.1:0, all on one port. FILE gets the HTTPS
@@ -28,6 +29,8 @@
 //                vhost, sni, alpn, version, cipher, resumed (0/1), client_cn,
 //                client_subject, client_verified (0/1)
 //   GET /stats   "handshakes=H failures=F reloads=R reload_errors=E\n" over all vhosts
+//   POST /echo   the request body back (up to 64 MiB)
+//   /static/*    DOCROOT, with --docroot
 //
 // SIGHUP reloads the certificate, key and CA files of every TLS vhost
 // (vhost::reload_tls) and logs "tls_test_server: reload N: ok" or
@@ -58,7 +61,7 @@ struct extra_vhost {
 };
 
 struct settings {
-  std::string port_file, cert, key;
+  std::string port_file, cert, key, docroot;
   std::vector<extra_vhost> more;
   lwspp::tls_server_options tls;
   lwspp::tls_plaintext_http plaintext = lwspp::tls_plaintext_http::error_page;
@@ -77,7 +80,7 @@ std::atomic<unsigned> reload_errors{0};
                "KEY]... [--min 1.2|1.3] [--max 1.2|1.3] [--client-auth none|optional|required] "
                "[--client-ca FILE] [--alpn LIST] [--plaintext error|redirect|close] "
                "[--unknown-name default|reject] [--no-tickets] [--handshake-timeout MS] [--echo] "
-               "[--verbose]\n",
+               "[--docroot DIR] [--verbose]\n",
                why.c_str());
   std::exit(2);
 }
@@ -158,6 +161,8 @@ settings parse(int argc, char** argv) {
       s.tls.session_tickets = false;
     } else if (a == "--handshake-timeout") {
       s.handshake_timeout = std::chrono::milliseconds(std::stol(value(i)));
+    } else if (a == "--docroot") {
+      s.docroot = value(i);
     } else if (a == "--echo") {
       s.echo = true;
     } else if (a == "--verbose") {
@@ -172,9 +177,14 @@ settings parse(int argc, char** argv) {
 }
 
 // One HTTP app per vhost, so that /info can say which vhost SNI chose.
-std::unique_ptr<lwspp::http::server> make_app(const std::string& label, lwspp::context& ctx) {
+std::unique_ptr<lwspp::http::server> make_app(const std::string& label, const settings& s,
+                                              lwspp::context& ctx) {
   auto app = std::make_unique<lwspp::http::server>();
   app->get("/hello", [](request&, response& res) { res.send("Hello, world!"); });
+  app->route(lwspp::http::method::post, "/echo",
+             {.on_request = [](request& req, response& res) { res.send(req.body()); },
+              .max_body = std::uint64_t{64} << 20});
+  if (!s.docroot.empty()) app->mount("/static", {.root = s.docroot});
   app->get("/info", [label](request& req, response& res) {
     const lwspp::connection& c = req.conn();
     const lwspp::tls_peer_identity peer = c.tls_peer();
@@ -261,7 +271,7 @@ int main(int argc, char** argv) {
     return o;
   };
 
-  apps.push_back(make_app("a", ctx));
+  apps.push_back(make_app("a", s, ctx));
   auto first = apps.back()->listen(ctx, options("a", s.cert, s.key));
   if (!first) {
     std::fprintf(stderr, "tls_test_server: %s\n", first.error().message().c_str());
@@ -269,7 +279,7 @@ int main(int argc, char** argv) {
   }
   const std::string port = std::to_string((*first)->bound_address().port());
   for (const extra_vhost& v : s.more) {
-    apps.push_back(make_app(v.name, ctx));
+    apps.push_back(make_app(v.name, s, ctx));
     lwspp::vhost_options o = options(v.name, v.cert, v.key);
     o.listen = "127.0.0.1:" + port;  // joins the port of "a"; SNI picks it
     o.server_names = {v.name};
