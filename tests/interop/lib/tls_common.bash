@@ -11,12 +11,16 @@
 #                         and NAME's pid in server_pids[NAME]; log in $tmp/NAME.log
 #   stop_tls_server NAME  SIGTERM; checks that it exits 0 with no sanitizer report
 #   bg PIDVAR CMD...      runs CMD in the background, killed at exit
+#   wait_port PORT        waits up to 10 s for 127.0.0.1:PORT to accept; 1 if it never does
 #   finish                prints "N passed, N failed" and exits 1 on any failure
 #
 # make_pki DIR writes PEM files, each NAME.crt with NAME.key:
 #   ca              the trusted test CA ("lwspp interop CA")
 #   rogue_ca        another CA that no test trusts ("lwspp rogue CA")
 #   localhost       CN=localhost, SAN DNS:localhost IP:127.0.0.1, by ca
+#   inter           an intermediate CA ("lwspp interop intermediate CA"), by ca
+#   chained         CN=localhost (SAN as localhost), by inter; chained_full.crt
+#                   is chained.crt then inter.crt (the chain a server sends)
 #   a               CN=a.example.test, SAN DNS:a.example.test, by ca
 #   b               CN=b.example.test, SAN DNS:b.example.test, by ca
 #   expired         CN=localhost (SAN as localhost), by ca, valid in January 2020 only
@@ -101,6 +105,15 @@ bg() {
   bg_pids+=("$_pid")
 }
 
+wait_port() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -173,6 +186,15 @@ make_pki() {
     pki_ca ca "lwspp interop CA"
     pki_ca rogue_ca "lwspp rogue CA"
     pki_leaf localhost localhost ca "$host_san" serverAuth
+    pki_key inter
+    openssl req -new -key "$pki/inter.key" -out "$pki/inter.csr" \
+      -subj "/CN=lwspp interop intermediate CA"
+    printf '%s\n' "basicConstraints = critical,CA:TRUE,pathlen:0" \
+      "keyUsage = critical,keyCertSign,cRLSign" >"$pki/inter.ext"
+    openssl x509 -req -in "$pki/inter.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+      -CAcreateserial -days 2 -extfile "$pki/inter.ext" -out "$pki/inter.crt"
+    pki_leaf chained localhost inter "$host_san" serverAuth
+    cat "$pki/chained.crt" "$pki/inter.crt" >"$pki/chained_full.crt"
     pki_leaf a a.example.test ca DNS:a.example.test serverAuth
     pki_leaf b b.example.test ca DNS:b.example.test serverAuth rsa
     pki_leaf expired localhost ca "$host_san" serverAuth ec 20200101000000Z 20200201000000Z
