@@ -93,7 +93,7 @@ tls_cleanup() {
   for p in "${server_pids[@]}" "${bg_pids[@]}"; do
     wait "$p" 2>/dev/null || true
   done
-  rm -rf "$tmp"
+  [[ -n ${KEEP_TMP:-} ]] || rm -rf "$tmp"
 }
 trap tls_cleanup EXIT
 
