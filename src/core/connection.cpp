@@ -31,6 +31,13 @@ constexpr int max_iov = 64;
 }  // namespace
 
 void role::on_peer_eof(connection& c) {
+  // Under TLS an EOF without the peer's close_notify is a truncation: the
+  // session has already said so (end_of_input), and a role that does not
+  // know better from its own framing must not report it as an orderly close.
+  if (c.is_tls() && c.tls_session().state() == tls::session_state::failed) {
+    c.close(c.tls_session().failure());
+    return;
+  }
   c.close(close_reason(error::peer_closed));
 }
 
