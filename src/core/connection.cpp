@@ -291,6 +291,13 @@ void connection::handle_readable() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (state_ == state::closing && write_shut_) {
+      // Our close was flushed and our FIN sent: a reset while we wait for
+      // the peer's FIN ends the linger early, as its FIN would. The reason
+      // stays the one given to close() (a TLS alert's, say).
+      finish(std::move(*x_->pending_reason), false);
+      return;
+    }
     finish(detail::errno_error(errno, "read"), false);
     return;
   }
