@@ -11,8 +11,11 @@
 # and the close reason is tls_error::verify_failed (lwspp.tls:2). Also:
 # insecure_skip_verify, an IP-address target, a server_name override (SNI
 # picks nginx's second server), ALPN, TLS 1.2-only servers and a client that
-# wants 1.3, client certificates for a server that requires one, and
-# resumption of the first connection's session by the second.
+# wants 1.3, client certificates for a server that requires one, resumption
+# of the first connection's session by the second, and odd peers written in
+# python3: a close without close_notify (tls_error::truncated), a record that
+# does not decrypt (bad_record), plaintext HTTP instead of a ServerHello
+# (handshake_failed), silence (handshake_timeout).
 #
 # ctest runs it with LWSPP_BUILD_DIR set; by hand:
 #   LWSPP_BUILD_DIR=build/dev bash tests/interop/tls_client.sh
@@ -159,6 +162,91 @@ if [[ $rc -eq 1 ]] && grep -qE '^tls_test_client: closed: TLS alert from peer: .
 else
   fail "s_server -Verify 1, no client certificate: exit $rc:"
   indent <"$tmp/mtls_none.err" >&2
+fi
+
+# --- odd peers (python3) -------------------------------------------------------------------
+
+# odd_peer MODE: a one-connection server on 127.0.0.1 (any port); sets $sport.
+#   truncate   TLS; answers, then closes TCP without close_notify
+#   tamper     TLS; answers, then a record whose bytes do not decrypt
+#   plaintext  not TLS: answers the ClientHello with an HTTP/1.1 400
+#   silent     accepts and says nothing
+cat >"$tmp/odd_peer.py" <<'PY'
+import os, socket, ssl, sys, time
+mode, cert, key, portfile = sys.argv[1:5]
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(1)
+with open(portfile + ".tmp", "w") as f:
+    f.write("%d\n" % ls.getsockname()[1])
+os.replace(portfile + ".tmp", portfile)
+ls.settimeout(20)
+c, _ = ls.accept()
+c.settimeout(10)
+if mode in ("truncate", "tamper"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    s = ctx.wrap_socket(c, server_side=True)
+    s.recv(4096)
+    s.sendall(b"HTTP/1.0 200 ok\r\n\r\npartial")
+    time.sleep(0.2)
+    raw = socket.socket(fileno=s.detach())  # the TCP socket under TLS
+    if mode == "tamper":
+        raw.sendall(b"\x17\x03\x03\x00\x20" + os.urandom(32))
+        time.sleep(1)
+    raw.close()  # FIN, no close_notify
+elif mode == "plaintext":
+    c.recv(4096)
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    time.sleep(0.5)
+    c.close()
+elif mode == "silent":
+    time.sleep(8)
+    c.close()
+PY
+odd_peer() {
+  local pid i
+  rm -f "$tmp/odd.port"
+  bg pid python3 "$tmp/odd_peer.py" "$1" "$p/localhost.crt" "$p/localhost.key" "$tmp/odd.port"
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $tmp/odd.port ]] && break
+    sleep 0.1
+  done
+  sport=$(cat "$tmp/odd.port")
+}
+# expect_closed WHAT NAME EXIT TEXT: exit code EXIT and the close line "closed: TEXT".
+expect_closed() {
+  if [[ $rc -eq $3 ]] && grep -qxF -- "tls_test_client: closed: $4" "$tmp/$2.err"; then
+    pass "$1: $4"
+  else
+    fail "$1: exit $rc (want $3), want \"closed: $4\"; stderr:"
+    indent <"$tmp/$2.err" >&2
+  fi
+}
+
+odd_peer truncate
+client truncate "localhost:$sport" "${ca[@]}"
+expect_eq "a server that closes without close_notify: its answer arrived" "$(tail -c 7 "$tmp/truncate.out")" partial
+expect_closed "a server that closes without close_notify" truncate 0 \
+  "TLS connection closed without close_notify: the peer closed the connection without close_notify [code=lwspp.tls:6]"
+odd_peer tamper
+client tamper "localhost:$sport" "${ca[@]}"
+expect_closed "a server that sends a record that does not decrypt" tamper 0 \
+  "bad TLS record: decryption failed or bad record mac [code=lwspp.tls:4 alert=20]"
+odd_peer plaintext
+client plaintext "localhost:$sport" "${ca[@]}"
+expect_closed "a server that answers in plaintext HTTP" plaintext 1 \
+  "TLS handshake failed: wrong version number [code=lwspp.tls:1]"
+odd_peer silent
+start_ns=$(date +%s%N)
+client silent "localhost:$sport" "${ca[@]}" --timeout 1000
+elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
+expect_closed "a server that never answers the ClientHello" silent 1 \
+  "TLS handshake timed out: no TLS handshake within 1000 ms [code=lwspp.tls:7]"
+if ((elapsed_ms >= 900 && elapsed_ms < 4000)); then
+  pass "a server that never answers: given up after ${elapsed_ms} ms (timeout 1000 ms)"
+else
+  fail "a server that never answers: given up after ${elapsed_ms} ms (timeout 1000 ms)"
 fi
 
 # --- nginx ------------------------------------------------------------------------------------

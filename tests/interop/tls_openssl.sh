@@ -6,7 +6,8 @@
 # or an unknown name, ALPN choice and the no_application_protocol alert,
 # TLS 1.2-only and 1.3-only clients against servers limited both ways,
 # client certificates required / optional / from an unknown CA, resumption
-# (-sess_out / -sess_in) in TLS 1.3 and 1.2 and none without tickets, and
+# (-sess_out / -sess_in) in TLS 1.3 and 1.2 and none without tickets, SNI in
+# another letter case, a KeyUpdate, a refused TLS 1.2 renegotiation, and
 # hostile peers from python3 raw sockets (garbage before the ClientHello, a
 # record header announcing too much, half a ClientHello then EOF, half a
 # ClientHello then silence until the handshake timeout, a truncated record
@@ -170,6 +171,39 @@ get sess_b /info -servername b.example.test -sess_out "$tmp/sessb.pem" "${verify
 get sess_b2 /info -servername b.example.test -sess_in "$tmp/sessb.pem" "${verify[@]}"
 expect_eq "resumption on the SNI vhost b.example.test" \
   "$(field sess_b2 vhost) $(field sess_b2 resumed)" "b.example.test 1"
+# b.example.test's session offered with SNI a.example.test: a full handshake
+# with a.example.test's certificate, never b's session (vhost confusion).
+get sess_cross /info -servername a.example.test -sess_in "$tmp/sessb.pem" "${verify[@]}"
+expect_eq "b.example.test's session offered to a.example.test: not resumed, a's certificate" \
+  "$(grep -oE '^(New|Reused)' "$tmp/sess_cross.out") $(field sess_cross resumed) $(served sess_cross)" \
+  "New 0 CN = a.example.test"
+get sess_cross12a /info -tls1_2 -servername b.example.test -sess_out "$tmp/sessb12.pem" "${verify[@]}"
+get sess_cross12 /info -tls1_2 -servername a.example.test -sess_in "$tmp/sessb12.pem" "${verify[@]}"
+expect_eq "the same in TLS 1.2" \
+  "$(grep -oE '^(New|Reused)' "$tmp/sess_cross12.out") $(field sess_cross12 resumed) $(served sess_cross12)" \
+  "New 0 CN = a.example.test"
+
+# --- names and mid-connection messages -----------------------------------------------------
+
+get sni_upper /info -servername A.Example.TEST "${verify[@]}"
+expect_eq "SNI A.Example.TEST (case differs): vhost a.example.test" "$(field sni_upper vhost)" a.example.test
+# s_client's commands: K is a KeyUpdate asking for one back, R a TLS 1.2
+# renegotiation. Each is followed by a request a moment later.
+ask() {
+  local name=$1 cmd=$2
+  shift 2
+  { printf '%s\n' "$cmd"; sleep 0.3; printf 'GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; sleep 2; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -msg "$@" >"$tmp/$name.out" 2>&1 || true
+}
+ask keyupdate K "${verify[@]}"
+expect_match "TLS 1.3 KeyUpdate (update requested): the server updates its keys too" \
+  "$(out keyupdate)" '^<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate'
+expect_eq "TLS 1.3 KeyUpdate: the request after it is answered" "$(field keyupdate vhost)" a
+ask reneg R -tls1_2 "${verify[@]}"
+expect_match "TLS 1.2 renegotiation by the client: refused with a no_renegotiation alert" \
+  "$(out reneg)" 'no renegotiation'
+get after_reneg /hello "${verify[@]}"
+expect_match "after the refused renegotiation the server still answers" "$(out after_reneg)" '^Hello, world!'
 
 # --- hostile peers ----------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 # ctest does not pick it up). Gives:
 #
 #   pass/fail/note/indent, expect_eq WHAT GOT WANT, expect_match WHAT TEXT REGEX
-#   $tmp                  scratch directory, removed on exit with every started process
+#   $tmp                  scratch directory, removed on exit (kept with KEEP_TMP=1);
+#                         every process started here is stopped on exit
 #   find_bin NAME         a program of the build tree (tests/NAME or the newest match)
 #   make_pki DIR          a test PKI made with the openssl CLI (listed below)
 #   free_port             a TCP port on 127.0.0.1 that was free a moment ago
