@@ -91,8 +91,7 @@ verify=(-CAfile "$p/ca.crt" -verify_return_error)
 
 start_tls_server main --cert "$p/localhost.crt" --key "$p/localhost.key" \
   --vhost a.example.test "$p/a.crt" "$p/a.key" --vhost b.example.test "$p/b.crt" "$p/b.key" \
-  --alpn http/1.1,x-lwspp --handshake-timeout 1500 --verbose
-main_port=$port
+  --alpn http/1.1,x-lwspp --handshake-timeout 1500 --echo --verbose
 echo "server main on 127.0.0.1:$port"
 
 get hello /hello -servername localhost -verify_hostname localhost "${verify[@]}"
@@ -252,14 +251,18 @@ elif case == "half_hello_eof":
 elif case == "half_hello_stall":
     hello = client_hello()
     s.sendall(hello[: len(hello) // 2])
-elif case == "truncated_after_handshake":
+elif case in ("truncated_after_handshake", "tamper_after_handshake"):
     ctx = ssl.create_default_context(cafile=sys.argv[3])
     t = ctx.wrap_socket(s, server_hostname="localhost")
-    # A record header announcing 200 bytes of application data, then 20 of
-    # them, then EOF: no close_notify, no complete record.
-    sock = socket.socket(fileno=t.detach())
-    sock.sendall(b"\x17\x03\x03\x00\xc8" + b"\xaa" * 20)
-    sock.shutdown(socket.SHUT_WR)
+    sock = socket.socket(fileno=t.detach())  # the TCP socket under TLS
+    if case == "truncated_after_handshake":
+        # A record header announcing 200 bytes of application data, then 20
+        # of them, then EOF: no close_notify, no complete record.
+        sock.sendall(b"\x17\x03\x03\x00\xc8" + b"\xaa" * 20)
+        sock.shutdown(socket.SHUT_WR)
+    else:
+        # A whole record whose bytes are not what the keys encrypted.
+        sock.sendall(b"\x17\x03\x03\x00\x20" + b"\x55" * 32)
     s = sock
 got, how = read_all(s, 8)
 elapsed = time.monotonic() - start
@@ -281,6 +284,47 @@ expect_match "half a ClientHello, then silence: closed by the 1.5 s handshake ti
   '^(closed|reset) after (1\.[4-9]|[23]\.)'
 r=$(hostile truncated_after_handshake "$p/ca.crt")
 expect_match "a truncated record after the handshake, then EOF: closed" "$r" '^(closed|reset) after [0-2]\.'
+
+# The same after the handshake on the raw echo vhost, which logs why each
+# connection closed: an orderly close first.
+# wait_log TEXT: until the server's log has the line TEXT (5 s); then ok.
+wait_log() {
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -qxF -- "$1" "$tmp/main.log" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+{ printf 'ping\n'; sleep 1; } | timeout 20 openssl s_client -connect "127.0.0.1:$echo_port" \
+  "${verify[@]}" >"$tmp/echo.out" 2>&1 || true
+expect_match "the TLS echo vhost echoes" "$(out echo)" '^ping$'
+if wait_log "tls_test_server: echo connection closed: closed by peer [code=lwspp:3]"; then
+  pass "s_client's close_notify, then FIN: the echo role sees an orderly close"
+else
+  fail "s_client's close_notify, then FIN: no 'closed by peer' line in the server's log"
+fi
+port_was=$port
+port=$echo_port
+r=$(hostile truncated_after_handshake "$p/ca.crt")
+expect_match "a truncated record after the handshake, then EOF (echo vhost): closed" "$r" '^(closed|reset) after [0-2]\.'
+want="tls_test_server: echo connection closed: TLS connection closed without close_notify: the peer closed the connection without close_notify [code=lwspp.tls:6]"
+if wait_log "$want"; then
+  pass "... and the echo role's close reason is tls_error::truncated"
+else
+  fail "... no '$want' in the server's log:"
+  grep 'echo connection closed' "$tmp/main.log" | indent >&2
+fi
+r=$(hostile tamper_after_handshake "$p/ca.crt")
+expect_match "a record that does not decrypt (echo vhost): closed" "$r" '^(closed|reset) after [0-2]\.'
+want="tls_test_server: echo connection closed: bad TLS record: decryption failed or bad record mac [code=lwspp.tls:4]"
+if wait_log "$want"; then
+  pass "... and the echo role's close reason is tls_error::bad_record"
+else
+  fail "... no '$want' in the server's log:"
+  grep 'echo connection closed' "$tmp/main.log" | indent >&2
+fi
+port=$port_was
 
 get after_hostile /hello "${verify[@]}"
 expect_match "after the hostile peers the server still answers" "$(out after_hostile)" '^Hello, world!'

@@ -15,7 +15,9 @@
 //   --no-tickets              no session tickets (every handshake is full)
 //   --handshake-timeout MS    (default 10000)
 //   --echo                    also a raw TLS echo vhost (same certificate and
-//                             settings) on a port of its own
+//                             settings) on a port of its own; it logs why each
+//                             connection closed: "tls_test_server: echo
+//                             connection closed: <reason> [code=<category>:<n>]"
 //   --docroot DIR             serve DIR under /static/ on every vhost
 //   --verbose                 log at info (handshake failures with their reason)
 //
@@ -295,7 +297,12 @@ int main(int argc, char** argv) {
     lwspp::vhost_options o = options("echo", s.cert, s.key);
     auto vh = lwspp::raw::listen(
         ctx, std::move(o),
-        {.on_data = [](lwspp::connection& c, std::string_view d) { c.send(d); }});
+        {.on_data = [](lwspp::connection& c, std::string_view d) { c.send(d); },
+         .on_close =
+             [](lwspp::connection&, const lwspp::close_reason& why) {
+               std::fprintf(stderr, "tls_test_server: echo connection closed: %s [code=%s:%d]\n",
+                            why.message().c_str(), why.code.category().name(), why.code.value());
+             }});
     if (!vh) {
       std::fprintf(stderr, "tls_test_server: echo: %s\n", vh.error().message().c_str());
       return 1;
