@@ -191,7 +191,7 @@ expect_eq "SNI A.Example.TEST (case differs): vhost a.example.test" "$(field sni
 ask() {
   local name=$1 cmd=$2
   shift 2
-  { printf '%s\n' "$cmd"; sleep 0.3; printf 'GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; sleep 2; } |
+  { printf '%s\n' "$cmd"; sleep 0.3; printf 'GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; sleep 3; } |
     timeout 20 openssl s_client -connect "127.0.0.1:$port" -msg "$@" >"$tmp/$name.out" 2>&1 || true
 }
 ask keyupdate K "${verify[@]}"
