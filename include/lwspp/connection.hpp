@@ -91,9 +91,10 @@ class role {
   // The loop is shutting down: finish what is in flight. Default: close().
   virtual void on_shutdown(connection& c);
   // The peer has shut down its sending side (EOF). Default: close() with
-  // error::peer_closed (what is queued still goes out). A role that owes the
-  // peer an answer (an HTTP response in progress) may keep writing and close
-  // when done.
+  // error::peer_closed (what is queued still goes out) or, under TLS when
+  // the EOF came without the peer's close_notify, tls_error::truncated
+  // (not clean()). A role that owes the peer an answer (an HTTP response in
+  // progress) may keep writing and close when done.
   virtual void on_peer_eof(connection& c);
 };
 

@@ -31,6 +31,13 @@ constexpr int max_iov = 64;
 }  // namespace
 
 void role::on_peer_eof(connection& c) {
+  // Under TLS an EOF without the peer's close_notify is a truncation: the
+  // session has already said so (end_of_input), and a role that does not
+  // know better from its own framing must not report it as an orderly close.
+  if (c.is_tls() && c.tls_session().state() == tls::session_state::failed) {
+    c.close(c.tls_session().failure());
+    return;
+  }
   c.close(close_reason(error::peer_closed));
 }
 
@@ -284,6 +291,13 @@ void connection::handle_readable() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (state_ == state::closing && write_shut_) {
+      // Our close was flushed and our FIN sent: a reset while we wait for
+      // the peer's FIN ends the linger early, as its FIN would. The reason
+      // stays the one given to close() (a TLS alert's, say).
+      finish(std::move(*x_->pending_reason), false);
+      return;
+    }
     finish(detail::errno_error(errno, "read"), false);
     return;
   }

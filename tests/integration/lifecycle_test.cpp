@@ -183,6 +183,34 @@ TEST(lifecycle, peer_close_and_abort) {
   ::close(fd);
 }
 
+// A peer that resets while we wait for its FIN (our close already flushed
+// and shut down) changes nothing about why we closed: on_close gets the
+// reason given to close(), not peer_reset. (A TLS alert followed by a reset
+// from the peer lost the TLS reason this way.)
+TEST(lifecycle, a_reset_during_the_linger_keeps_the_close_reason) {
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  outcome server_side;
+  auto h = server_side.handlers();
+  h.on_data = [](lwspp::connection& c, std::string_view) {
+    c.close(lwspp::close_reason(lwspp::error::protocol_error, "the reason given", 42));
+  };
+  auto vh = lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0"}, h);
+  ASSERT_TRUE(vh);
+  test::runner run(ctx);
+  const int fd = test::dial((*vh)->bound_address().port());
+  ASSERT_TRUE(test::write_all(fd, "x"));
+  char c;
+  EXPECT_EQ(::read(fd, &c, 1), 0);  // the server's FIN: it now lingers for ours
+  linger lg{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::close(fd);  // RST instead
+  ASSERT_TRUE(test::wait_until([&] { return server_side.done.load(); }));
+  std::lock_guard lock(server_side.mu);
+  EXPECT_TRUE(server_side.reason.is(lwspp::error::protocol_error)) << server_side.reason.message();
+  EXPECT_EQ(server_side.reason.detail, "the reason given");
+  EXPECT_EQ(server_side.reason.protocol_code, 42);
+}
+
 TEST(lifecycle, connection_cap_refuses_extra_connections) {
   lwspp::context ctx({.level = lwspp::log_level::warn});
   std::atomic<int> opened{0};

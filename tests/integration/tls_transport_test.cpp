@@ -10,6 +10,8 @@
 #include <list>
 #include <mutex>
 
+#include <sys/socket.h>
+
 #include "../unit/tls/tls_test_support.hpp"
 #include "lwspp/raw.hpp"
 #include "test_support.hpp"
@@ -341,3 +343,49 @@ TEST(tls_transport, required_client_certificate_is_visible_to_the_server_role) {
 }
 
 }  // namespace
+
+// A peer that ends the TCP stream (FIN) without close_notify has truncated
+// the TLS stream: a raw role (default on_peer_eof) must not see it as an
+// orderly close. The server here sends its greeting, then shuts down its
+// sending side under TLS's feet.
+TEST(tls_transport, a_fin_without_close_notify_closes_as_truncated_not_clean) {
+  client_log log;  // before ctx: on_close may still run while ctx is destroyed
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  auto vh = lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .tls = localhost_tls()},
+                               {.on_open = [](lwspp::connection& c) {
+                                 c.send("bye\n");
+                                 ::shutdown(c.fd(), SHUT_WR);
+                               }});
+  ASSERT_TRUE(vh);
+  test::runner run(ctx);
+  auto c = lwspp::raw::connect(ctx, target(*vh), client_handlers(log), {.tls = trusting()});
+  ASSERT_TRUE(test::wait_until([&] {
+    std::lock_guard l(log.mu);
+    return log.closed;
+  }));
+  std::lock_guard l(log.mu);
+  EXPECT_EQ(log.data, "bye\n");
+  EXPECT_FALSE(log.why.clean()) << log.why.message();
+  EXPECT_EQ(log.why.code, lwspp::tls_error::truncated) << log.why.message();
+}
+
+// The same FIN after the peer's close_notify is an orderly close.
+TEST(tls_transport, a_fin_after_close_notify_closes_clean) {
+  client_log log;  // before ctx: on_close may still run while ctx is destroyed
+  lwspp::context ctx({.level = lwspp::log_level::warn});
+  auto vh = lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .tls = localhost_tls()},
+                               {.on_open = [](lwspp::connection& c) {
+                                 c.send("bye\n");
+                                 c.close();
+                               }});
+  ASSERT_TRUE(vh);
+  test::runner run(ctx);
+  auto c = lwspp::raw::connect(ctx, target(*vh), client_handlers(log), {.tls = trusting()});
+  ASSERT_TRUE(test::wait_until([&] {
+    std::lock_guard l(log.mu);
+    return log.closed;
+  }));
+  std::lock_guard l(log.mu);
+  EXPECT_EQ(log.data, "bye\n");
+  EXPECT_TRUE(log.why.is(lwspp::error::peer_closed)) << log.why.message();
+}
