@@ -131,38 +131,42 @@ inflater::result inflater::run(std::string_view in, char* out, std::size_t room)
   z.avail_in = static_cast<uInt>(in_step);
   z.next_out = reinterpret_cast<Bytef*>(out);
   z.avail_out = static_cast<uInt>(out_step);
-  const int rc = ::inflate(&z, Z_SYNC_FLUSH);
+  for (;;) {
+    const int rc = ::inflate(&z, Z_SYNC_FLUSH);
+    if (rc == Z_STREAM_END) {
+      // A block with BFINAL set (RFC 7692 §7.2.3.4): what follows in the
+      // message (a 0x00 byte, then our 00 00 FF FF) starts a new stream.
+      inflateReset(&z);
+      if (z.avail_in > 0 && z.avail_out > 0) continue;
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      r.ok = false;  // Z_DATA_ERROR, Z_MEM_ERROR, Z_NEED_DICT
+    }
+    break;
+  }
   r.consumed = in_step - z.avail_in;
   r.produced = out_step - z.avail_out;
-  if (rc == Z_STREAM_END) {
-    stream_end_ = true;
-  } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-    r.ok = false;  // Z_DATA_ERROR, Z_MEM_ERROR, Z_NEED_DICT
-  }
   return r;
 }
 
 inflater::result inflater::inflate(std::string_view in, char* out, std::size_t room) {
   if (in.empty()) return {};
-  // Bytes after a final block (BFINAL) cannot belong to the message.
-  if (stream_end_) return {0, 0, false};
-  result r = run(in, out, room);
-  if (r.ok && stream_end_ && r.consumed < in.size()) r.ok = false;
-  return r;
+  saw_input_ = true;
+  return run(in, out, room);
 }
 
 inflater::result inflater::finish(char* out, std::size_t room, bool& done) {
   done = false;
   result r;
-  if (!stream_end_) {
+  // An empty payload is an empty message: feeding the tail alone would
+  // leave zlib inside a stored block.
+  if (saw_input_) {
     const auto* tail = reinterpret_cast<const char*>(sync_tail) + tail_fed_;
     r = run(std::string_view(tail, sizeof sync_tail - tail_fed_), out, room);
     tail_fed_ = static_cast<std::uint8_t>(tail_fed_ + r.consumed);
     r.consumed = 0;  // the tail is ours, not the caller's input
     if (!r.ok) return r;
-    // The tail is in and zlib left output space unused: nothing is pending.
-    if (tail_fed_ < sizeof sync_tail && !stream_end_) return r;
-    if (r.produced == room) return r;
+    // Done when the tail is in and zlib left output space unused.
+    if (tail_fed_ < sizeof sync_tail || r.produced == room) return r;
   }
   done = true;
   end_message();
@@ -171,13 +175,12 @@ inflater::result inflater::finish(char* out, std::size_t room, bool& done) {
 
 void inflater::end_message() {
   tail_fed_ = 0;
-  const bool ended = stream_end_;
-  stream_end_ = false;
-  if (!z_) return;
-  if (settings_.no_context_takeover && settings_.release_idle) {
+  saw_input_ = false;
+  if (!z_ || !settings_.no_context_takeover) return;
+  if (settings_.release_idle) {
     inflateEnd(&z_->z);
     z_.reset();
-  } else if (settings_.no_context_takeover || ended) {
+  } else {
     inflateReset(&z_->z);
   }
 }

@@ -105,7 +105,7 @@ class inflater {
   std::unique_ptr<state> z_;
   std::size_t memory_ = 0;
   std::uint8_t tail_fed_ = 0;  // bytes of 00 00 FF FF given to zlib in finish()
-  bool stream_end_ = false;    // the peer ended the deflate stream (a final block)
+  bool saw_input_ = false;     // the message had compressed bytes
 };
 
 }  // namespace lwspp::ws

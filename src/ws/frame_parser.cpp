@@ -24,19 +24,12 @@ frame_step more(std::size_t n) noexcept {
 
 }  // namespace
 
-const frame_parser::phase_fn frame_parser::phases_[4] = {
-    &frame_parser::on_header,
-    &frame_parser::on_data,
-    &frame_parser::on_control,
-    &frame_parser::on_failed,
-};
-
 frame_step frame_parser::feed(std::span<char> in) {
   // A control payload gathered in held_ was handed out by the previous feed.
   if (held_ && phase_ != phase::control) held_.reset();
   std::size_t used = 0;
   for (;;) {
-    frame_step s = (this->*phases_[static_cast<int>(phase_)])(in.subspan(used));
+    frame_step s = run_phase(in.subspan(used));
     used += s.consumed;
     offset_ += s.consumed;
     if (s.ev != frame_event::need_more) {
@@ -45,6 +38,20 @@ frame_step frame_parser::feed(std::span<char> in) {
     }
     if (used == in.size()) return more(used);
   }
+}
+
+frame_step frame_parser::run_phase(std::span<char> in) {
+  switch (phase_) {
+    case phase::header:
+      return on_header(in);
+    case phase::data:
+      return on_data(in);
+    case phase::control:
+      return on_control(in);
+    case phase::failed:
+      break;
+  }
+  return on_failed(in);
 }
 
 bool frame_parser::check_start(unsigned b0, unsigned b1) {

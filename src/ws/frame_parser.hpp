@@ -89,8 +89,7 @@ class frame_parser {
   frame_step on_data(std::span<char> in);
   frame_step on_control(std::span<char> in);
   frame_step on_failed(std::span<char> in);
-  using phase_fn = frame_step (frame_parser::*)(std::span<char>);
-  static const phase_fn phases_[4];
+  frame_step run_phase(std::span<char> in);  // calls the phase's function
 
   // Checks the first two header bytes: true when they are acceptable.
   bool check_start(unsigned b0, unsigned b1);
