@@ -79,11 +79,20 @@ bool deflater::compress(std::string_view in, std::string& out, bool end_of_messa
     }
     in.remove_prefix(step);
   } while (!in.empty());
-  if (!end_of_message) return true;
-  // A sync flush always ends with an empty stored block: 00 00 FF FF.
+  if (!end_of_message) {
+    message_out_ += out.size() - base;
+    return true;
+  }
+  // A sync flush ends with an empty stored block: 00 00 FF FF.
   if (out.size() - base >= 4 &&
       std::memcmp(out.data() + out.size() - 4, sync_tail, sizeof sync_tail) == 0)
     out.resize(out.size() - 4);
+  message_out_ += out.size() - base;
+  // Nothing new since the last flush gives no output at all; an empty
+  // message is sent as one 0x00 byte (RFC 7692 §7.2.3.6), which is what
+  // peers expect (an empty payload would leave their zlib in a stored block).
+  if (message_out_ == 0) out += '\0';
+  message_out_ = 0;
   if (settings_.no_context_takeover) {
     if (settings_.release_idle) {
       deflateEnd(&z);

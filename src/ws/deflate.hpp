@@ -61,6 +61,7 @@ class deflater {
   deflater_settings settings_;
   std::unique_ptr<state> z_;
   std::size_t memory_ = 0;
+  std::size_t message_out_ = 0;  // compressed bytes given out for the current message
 };
 
 struct inflater_settings {
