@@ -62,8 +62,7 @@ std::vector<std::string> run(const std::string& data, const std::vector<std::siz
           stream.append(s.data);
           check(stream.size() <= rs.max_message_size);
           if (s.last) {
-            if (s.kind == lwspp::ws::message_kind::text)
-              check(lwspp::util::is_valid_utf8(stream));
+            if (s.kind == lwspp::ws::message_kind::text) check(lwspp::util::is_valid_utf8(stream));
             log.push_back("s" + std::to_string(int(s.kind)) + stream);
             stream.clear();
           }
