@@ -110,63 +110,70 @@ step message_reader::on_data(const frame_step& f, std::size_t used) {
 }
 
 // Whole mode: inflate into the buffer, never letting it hold more than the
-// limit plus the one byte that proves the limit was passed.
+// limit plus the one byte that proves the limit was passed. After each
+// inflate call the new text is checked first, then zlib's verdict, then the
+// limit: whichever way the input was split, the same bytes have been seen
+// when an error is found, so the same error is reported.
 step message_reader::on_compressed(std::string_view piece, bool end, std::size_t used) {
   const std::uint64_t max = settings_.max_message_size;
   const std::size_t cap = static_cast<std::size_t>(
       std::min<std::uint64_t>(max, std::numeric_limits<std::size_t>::max() - 1) + 1);
-  const std::size_t checked = buffer_.size();
-  auto room_for = [&](std::size_t want) { return buffer_.reserve_more(want, cap); };
-  while (!piece.empty()) {
-    const std::size_t room = room_for(std::max<std::size_t>(piece.size() * 4, 4096));
-    if (room == 0) return fail(error::message_too_big, frames_.error_offset(), used);
-    const inflater::result r = inflater_->inflate(piece, buffer_.data() + buffer_.size(), room);
-    if (!r.ok || (r.consumed == 0 && r.produced == 0))
-      return fail(error::bad_compressed_data, frames_.error_offset(), used);
-    buffer_.commit(r.produced);
-    piece.remove_prefix(r.consumed);
-    if (buffer_.size() > max) return fail(error::message_too_big, frames_.error_offset(), used);
-  }
+  const std::uint64_t offset = frames_.error_offset();
   bool done = !end;
-  while (!done) {
-    const std::size_t room = room_for(1024);
-    if (room == 0) return fail(error::message_too_big, frames_.error_offset(), used);
-    const inflater::result r = inflater_->finish(buffer_.data() + buffer_.size(), room, done);
-    if (!r.ok) return fail(error::bad_compressed_data, frames_.error_offset(), used);
+  while (!piece.empty() || !done) {
+    const std::size_t room =
+        buffer_.reserve_more(std::max<std::size_t>(piece.size() * 4, 4096), cap);
+    if (room == 0) return fail(error::message_too_big, offset, used);
+    const std::size_t before = buffer_.size();
+    char* out = buffer_.data() + before;
+    inflater::result r;
+    if (!piece.empty()) {
+      r = inflater_->inflate(piece, out, room);
+      if (r.ok && r.consumed == 0 && r.produced == 0) r.ok = false;  // no progress
+      piece.remove_prefix(r.consumed);
+    } else {
+      r = inflater_->finish(out, room, done);
+    }
     buffer_.commit(r.produced);
-    if (buffer_.size() > max) return fail(error::message_too_big, frames_.error_offset(), used);
+    if (!check_text(buffer_.view().substr(before), false))
+      return fail(error::invalid_utf8, offset, used);
+    if (!r.ok) return fail(error::bad_compressed_data, offset, used);
+    if (buffer_.size() > max) return fail(error::message_too_big, offset, used);
   }
   message_size_ = buffer_.size();
-  if (!check_text(buffer_.view().substr(checked), end))
-    return fail(error::invalid_utf8, frames_.error_offset(), used);
   if (!end) return step{.consumed = used};
+  if (!check_text({}, true)) return fail(error::invalid_utf8, offset, used);
   release_ = true;
   return step{.ev = event::message, .consumed = used, .data = buffer_.view(), .kind = kind_};
 }
 
-// Streaming mode: inflate into a buffer of max_fragment bytes. When it
-// fills before the piece is used up, the rest of the piece stays pending:
-// reported as not consumed, so the caller feeds it again.
+// Streaming mode: inflate into a buffer of max_fragment bytes (never more
+// than one byte past the limit). When it fills before the piece is used
+// up, the rest of the piece stays pending: reported as not consumed, so
+// the caller feeds it again. Checks in the order of on_compressed.
 step message_reader::on_streamed(std::string_view piece, bool end, std::size_t used) {
+  const std::uint64_t left = settings_.max_message_size - message_size_;
+  const std::size_t room = static_cast<std::size_t>(
+      std::min<std::uint64_t>(settings_.max_fragment, left + 1));
   buffer_.clear();
-  const std::size_t room = buffer_.reserve_more(settings_.max_fragment, settings_.max_fragment);
+  buffer_.reserve_more(settings_.max_fragment, settings_.max_fragment);
   char* out = buffer_.data();
+  const std::uint64_t offset = frames_.error_offset();
   std::size_t produced = 0;
   std::size_t taken = 0;
-  if (!finishing_) {
-    if (!piece.empty()) {
-      const inflater::result r = inflater_->inflate(piece, out, room);
-      if (!r.ok) return fail(error::bad_compressed_data, frames_.error_offset(), used);
-      taken = r.consumed;
-      produced = r.produced;
-    }
-    finishing_ = end && taken == piece.size();
+  bool ok = true;
+  if (!finishing_ && !piece.empty()) {
+    const inflater::result r = inflater_->inflate(piece, out, room);
+    ok = r.ok && (r.consumed != 0 || r.produced != 0);  // no progress: corrupt
+    taken = r.consumed;
+    produced = r.produced;
   }
+  if (!finishing_) finishing_ = ok && end && taken == piece.size();
   bool message_end = false;
-  if (finishing_ && produced < room) {
+  if (ok && finishing_ && produced < room) {
     bool done = false;
     const inflater::result r = inflater_->finish(out + produced, room - produced, done);
-    if (!r.ok) return fail(error::bad_compressed_data, frames_.error_offset(), used);
+    ok = r.ok;
     produced += r.produced;
     finishing_ = !done;
     message_end = done;
@@ -175,11 +182,12 @@ step message_reader::on_streamed(std::string_view piece, bool end, std::size_t u
   pending_end_ = end;
   const std::size_t consumed = used - pending_;
   message_size_ += produced;
-  if (message_size_ > settings_.max_message_size)
-    return fail(error::message_too_big, frames_.error_offset(), consumed);
   const std::string_view data(out, produced);
-  if (!check_text(data, message_end))
-    return fail(error::invalid_utf8, frames_.error_offset(), consumed);
+  if (!check_text(data, false)) return fail(error::invalid_utf8, offset, consumed);
+  if (!ok) return fail(error::bad_compressed_data, offset, consumed);
+  if (message_size_ > settings_.max_message_size)
+    return fail(error::message_too_big, offset, consumed);
+  if (message_end && !check_text({}, true)) return fail(error::invalid_utf8, offset, consumed);
   if (produced == 0 && !message_end) return step{.consumed = consumed};
   if (message_end) release_ = true;
   return fragment(data, message_end, consumed);
