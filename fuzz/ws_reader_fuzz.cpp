@@ -58,7 +58,11 @@ std::vector<std::string> run(const std::string& data, const std::vector<std::siz
           log.push_back("m" + std::to_string(int(s.kind)) + std::string(s.data));
           break;
         case event::fragment:
-          if (deflate) check(s.data.size() <= rs.max_fragment);
+          // A piece of the caller's span (uncompressed), or inflated output
+          // of at most max_fragment bytes.
+          check((s.data.data() >= rest.data() &&
+                 s.data.data() + s.data.size() <= rest.data() + rest.size()) ||
+                s.data.size() <= rs.max_fragment);
           stream.append(s.data);
           check(stream.size() <= rs.max_message_size);
           if (s.last) {

@@ -153,8 +153,8 @@ step message_reader::on_compressed(std::string_view piece, bool end, std::size_t
 // the caller feeds it again. Checks in the order of on_compressed.
 step message_reader::on_streamed(std::string_view piece, bool end, std::size_t used) {
   const std::uint64_t left = settings_.max_message_size - message_size_;
-  const std::size_t room = static_cast<std::size_t>(
-      std::min<std::uint64_t>(settings_.max_fragment, left + 1));
+  const std::size_t room =
+      static_cast<std::size_t>(std::min<std::uint64_t>(settings_.max_fragment, left + 1));
   buffer_.clear();
   buffer_.reserve_more(settings_.max_fragment, settings_.max_fragment);
   char* out = buffer_.data();
