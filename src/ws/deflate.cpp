@@ -158,8 +158,10 @@ inflater::result inflater::run(std::string_view in, char* out, std::size_t room)
 }
 
 inflater::result inflater::inflate(std::string_view in, char* out, std::size_t room) {
-  if (in.empty()) return {};
-  saw_input_ = true;
+  // Empty input still runs zlib: output it could not give for lack of room
+  // comes out now.
+  if (!in.empty()) saw_input_ = true;
+  if (!saw_input_) return {};
   return run(in, out, room);
 }
 

@@ -87,7 +87,8 @@ class inflater {
   };
 
   // Inflates from `in` into out[0..room): stops when the input is used up
-  // or the output space is full.
+  // or the output space is full. When it filled the space, zlib may hold
+  // more output: call again (with empty input if need be) to get it.
   result inflate(std::string_view in, char* out, std::size_t room);
   // After a message's last piece: inflates the 00 00 FF FF tail. Call until
   // `done` (output space may run out first); then the message is complete

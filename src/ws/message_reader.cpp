@@ -41,8 +41,8 @@ step message_reader::feed(std::span<char> in) {
     release_ = false;
   }
   std::size_t used = 0;
-  if (finishing_) {
-    const step s = on_streamed({}, true, 0);
+  if (finishing_ || draining_) {
+    const step s = on_streamed({}, finishing_, 0);
     if (s.ev != event::need_more) return s;
   }
   if (pending_ > 0) {
@@ -120,17 +120,20 @@ step message_reader::on_compressed(std::string_view piece, bool end, std::size_t
       std::min<std::uint64_t>(max, std::numeric_limits<std::size_t>::max() - 1) + 1);
   const std::uint64_t offset = frames_.error_offset();
   bool done = !end;
-  while (!piece.empty() || !done) {
+  bool full = false;  // the last call filled its space: zlib may hold more output
+  while (!piece.empty() || full || !done) {
     const std::size_t room =
         buffer_.reserve_more(std::max<std::size_t>(piece.size() * 4, 4096), cap);
     if (room == 0) return fail(error::message_too_big, offset, used);
     const std::size_t before = buffer_.size();
     char* out = buffer_.data() + before;
     inflater::result r;
-    if (!piece.empty()) {
+    if (!piece.empty() || full) {
+      const bool had_input = !piece.empty();
       r = inflater_->inflate(piece, out, room);
-      if (r.ok && r.consumed == 0 && r.produced == 0) r.ok = false;  // no progress
+      if (had_input && r.ok && r.consumed == 0 && r.produced == 0) r.ok = false;  // no progress
       piece.remove_prefix(r.consumed);
+      full = r.produced == room;
     } else {
       r = inflater_->finish(out, room, done);
     }
@@ -162,12 +165,13 @@ step message_reader::on_streamed(std::string_view piece, bool end, std::size_t u
   std::size_t produced = 0;
   std::size_t taken = 0;
   bool ok = true;
-  if (!finishing_ && !piece.empty()) {
+  if (!finishing_ && (!piece.empty() || draining_)) {
     const inflater::result r = inflater_->inflate(piece, out, room);
-    ok = r.ok && (r.consumed != 0 || r.produced != 0);  // no progress: corrupt
+    ok = r.ok && (piece.empty() || r.consumed != 0 || r.produced != 0);  // no progress: corrupt
     taken = r.consumed;
     produced = r.produced;
   }
+  draining_ = false;
   if (!finishing_) finishing_ = ok && end && taken == piece.size();
   bool message_end = false;
   if (ok && finishing_ && produced < room) {
@@ -180,6 +184,9 @@ step message_reader::on_streamed(std::string_view piece, bool end, std::size_t u
   }
   pending_ = piece.size() - taken;
   pending_end_ = end;
+  // The space is full and the piece used up: zlib may hold more output,
+  // to be drained at the next feed before anything else.
+  draining_ = ok && !finishing_ && pending_ == 0 && produced == room;
   const std::size_t consumed = used - pending_;
   message_size_ += produced;
   const std::string_view data(out, produced);

@@ -108,6 +108,7 @@ class message_reader {
   message_kind kind_ = message_kind::binary;
   bool pending_end_ = false;  // those bytes end the message
   bool finishing_ = false;    // streaming, compressed: the tail's output is still coming
+  bool draining_ = false;     // streaming, compressed: zlib may hold output that had no room
   bool first_ = false;        // streaming: no piece of this message delivered yet
   bool release_ = false;      // the buffer was handed out: free it at the next feed
   bool failed_ = false;
