@@ -83,7 +83,9 @@ __attribute__((target("avx2"))) void mask_avx2(const char* in, char* out, std::s
     const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_xor_si256(a, k));
   }
-  mask_sse2(in + i, out + i, n - i, key);
+  // The tail in 8-byte words: calling the SSE2 (non-VEX) code from here
+  // would mix encodings with the upper halves dirty.
+  mask_words(in + i, out + i, n - i, key);
 }
 #endif
 
