@@ -19,3 +19,4 @@
 #include "lwspp/tls.hpp"
 #include "lwspp/udp.hpp"
 #include "lwspp/version.hpp"
+#include "lwspp/ws.hpp"

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "util/counted_alloc.hpp"
+
 #ifndef LWSPP_HAVE_BROTLI
 #define LWSPP_HAVE_BROTLI 0  // CMake defines it to 1 when libbrotlienc/libbrotlidec are found
 #endif
@@ -19,35 +21,6 @@
 
 namespace lwspp::http {
 namespace {
-
-// --- counting allocator ---------------------------------------------------
-// Each block carries its size in a 16-byte prefix (keeps max_align_t
-// alignment), so that free can subtract it.
-constexpr std::size_t alloc_prefix = 16;
-
-void* counted_alloc(std::size_t* counter, std::size_t n) {
-  if (n > SIZE_MAX - alloc_prefix) return nullptr;
-  auto* p = static_cast<unsigned char*>(std::malloc(n + alloc_prefix));
-  if (p == nullptr) return nullptr;
-  *reinterpret_cast<std::size_t*>(p) = n;
-  *counter += n;
-  return p + alloc_prefix;
-}
-
-void counted_free(std::size_t* counter, void* address) {
-  if (address == nullptr) return;
-  auto* p = static_cast<unsigned char*>(address) - alloc_prefix;
-  *counter -= *reinterpret_cast<std::size_t*>(p);
-  std::free(p);
-}
-
-voidpf zlib_alloc(voidpf opaque, uInt items, uInt size) {
-  const std::size_t n = static_cast<std::size_t>(items) * size;
-  return counted_alloc(static_cast<std::size_t*>(opaque), n);
-}
-void zlib_free(voidpf opaque, voidpf address) {
-  counted_free(static_cast<std::size_t*>(opaque), address);
-}
 
 // --- output helpers -------------------------------------------------------
 // Codecs write straight into the caller's string: grow it by `room`, let the
@@ -80,8 +53,8 @@ class gzip_compressor final : public compressor {
   }
 
   bool init(int level) {
-    z_.zalloc = zlib_alloc;
-    z_.zfree = zlib_free;
+    z_.zalloc = util::counted_zalloc;
+    z_.zfree = util::counted_zfree;
     z_.opaque = &memory_;
     ready_ = deflateInit2(&z_, level, Z_DEFLATED, gzip_window_bits + 16, gzip_mem_level,
                           Z_DEFAULT_STRATEGY) == Z_OK;
@@ -134,8 +107,8 @@ class gzip_decompressor final : public decompressor {
   }
 
   bool init() {
-    z_.zalloc = zlib_alloc;
-    z_.zfree = zlib_free;
+    z_.zalloc = util::counted_zalloc;
+    z_.zfree = util::counted_zfree;
     z_.opaque = &memory_;
     ready_ = inflateInit2(&z_, gzip_window_bits + 16) == Z_OK;  // gzip wrapper only
     return ready_;
@@ -196,10 +169,10 @@ class gzip_decompressor final : public decompressor {
 // --- brotli ---------------------------------------------------------------
 #if LWSPP_HAVE_BROTLI
 void* brotli_alloc(void* opaque, std::size_t size) {
-  return counted_alloc(static_cast<std::size_t*>(opaque), size);
+  return util::counted_alloc(static_cast<std::size_t*>(opaque), size);
 }
 void brotli_free(void* opaque, void* address) {
-  counted_free(static_cast<std::size_t*>(opaque), address);
+  util::counted_free(static_cast<std::size_t*>(opaque), address);
 }
 
 class brotli_compressor final : public compressor {
