@@ -218,27 +218,27 @@ bool server_session::on_head() {
   timer_.cancel();
   timer_armed_ = false;
 
-  // Copy the head into the request's storage (one buffer, kept across requests).
-  std::size_t total = h.method.size() + h.target.size();
-  for (const header_field& f : h.headers)
-    total += f.name.size() + f.value.size();
+  // Copy the head into the request's storage (one buffer, kept across
+  // requests) in one piece: the parser's views all point into h.raw, so each
+  // is the same offset into the copy.
   std::string& store = exchange::storage(req);
-  store.reserve(total);
-  auto keep = [&store](std::string_view v) {
-    const std::size_t at = store.size();
-    store.append(v);
-    return std::string_view(store.data() + at, v.size());
+  store.assign(h.raw);
+  const char* const from = h.raw.data();
+  const char* const to = store.data();
+  auto keep = [from, to](std::string_view v) {
+    return std::string_view(to + (v.data() - from), v.size());
   };
   const std::string_view method_name = keep(h.method);
   const std::string_view target = keep(h.target);
   std::string_view host;
   auto& headers = exchange::headers(req);
-  headers.reserve(h.headers.size());
+  headers.resize(h.headers.size());
+  http::header* out = headers.data();
   for (const header_field& f : h.headers) {
-    const std::string_view name = keep(f.name);
-    const std::string_view value = keep(f.value);
-    headers.push_back({name, value});
-    if (f.id == http::header_id::host && host.empty()) host = value;
+    out->name = keep(f.name);
+    out->value = keep(f.value);
+    if (f.id == http::header_id::host && host.empty()) host = out->value;
+    ++out;
   }
 
   // Where the path is: origin-form "/p?q", absolute-form "http://h/p?q"
