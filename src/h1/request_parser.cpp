@@ -48,12 +48,14 @@ bool request_parser::idle() const noexcept {
 void request_parser::reset() {
   // After a complete message the next one has already been cleared for
   // (on_next ran, on_start saw nothing): the common case between requests.
-  if (phase_ != &request_parser::on_start || empty_lines_ != 0 || start_cr_) clear_message();
+  if (phase_ != &request_parser::on_start || empty_lines_ != 0 || start_cr_) {
+    clear_message();
+    phase_ = &request_parser::on_start;  // what on_next would do next
+  }
   limits_.max_body = max_body_;
   err_status_ = 0;
   err_reason_ = "";
   err_offset_ = 0;
-  phase_ = &request_parser::on_next;
 }
 
 void request_parser::clear_message() {

@@ -127,6 +127,7 @@ void server_session::release() {
   pending_.clear();
   parser_.reset();
   exchange::reset();
+  exchange_used_ = false;
   drop_if_large(pending_);
   drop_if_large(exchange::body(req));
   drop_if_large(exchange::storage(req));
@@ -147,6 +148,15 @@ bool server_session::maybe_go_idle() {
   c.switch_role(*idle_);
   release();
   return true;
+}
+
+// A new exchange on this session: the previous one's state is cleared (a
+// session fresh from the pool was cleared when it went back).
+void server_session::begin_exchange() {
+  if (exchange_used_) exchange::reset();
+  exchange_used_ = true;
+  in_exchange_ = true;
+  id = ++serial_;
 }
 
 // --- reading ------------------------------------------------------------------------
@@ -214,9 +224,7 @@ void server_session::process(std::string_view data) {
 
 bool server_session::on_head() {
   const request_head& h = parser_.head();
-  exchange::reset();
-  in_exchange_ = true;
-  id = ++serial_;
+  begin_exchange();
   request_complete_ = false;
   timer_.cancel();
   timer_armed_ = false;
@@ -348,11 +356,7 @@ void server_session::on_message_end() {
 void server_session::reject(int status) {
   keep_alive_ = false;
   plan_ = body_plan::discard;
-  if (!in_exchange_) {
-    exchange::reset();
-    in_exchange_ = true;
-    id = ++serial_;
-  }
+  if (!in_exchange_) begin_exchange();
   if (res.headers_sent()) {
     conn_->abort();
     return;
@@ -632,11 +636,7 @@ void server_session::on_timeout() {
     // Slowloris, or a body that stalled: 408 if nothing was answered yet.
     keep_alive_ = false;
     if (!res.headers_sent()) {
-      if (!in_exchange_) {
-        exchange::reset();
-        in_exchange_ = true;
-        id = ++serial_;
-      }
+      if (!in_exchange_) begin_exchange();
       http::detail::send_error(*this, 408);
     }
     if (conn_->is_open())
