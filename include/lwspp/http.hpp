@@ -90,6 +90,7 @@ class request {
   template <class T>
   static constexpr char type_tag = 0;
   [[noreturn]] static void bad_state_type();
+  // detail::exchange::reset() clears each member: add new ones there too.
   std::unique_ptr<void, void (*)(void*)> user_state_{nullptr, nullptr};
   const void* user_type_ = nullptr;
   detail::exchange* ex_ = nullptr;
@@ -176,6 +177,7 @@ class response {
 
  private:
   friend class detail::exchange;
+  // detail::exchange::reset() clears each member: add new ones there too.
   detail::exchange* ex_ = nullptr;
   std::string fields_;
   std::uint64_t length_ = 0;

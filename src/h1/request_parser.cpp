@@ -46,19 +46,29 @@ bool request_parser::idle() const noexcept {
 }
 
 void request_parser::reset() {
-  clear_message();
+  // After a complete message the next one has already been cleared for
+  // (on_next ran, on_start saw nothing): the common case between requests.
+  if (phase_ != &request_parser::on_start || empty_lines_ != 0 || start_cr_) {
+    clear_message();
+    phase_ = &request_parser::on_start;  // what on_next would do next
+  }
   limits_.max_body = max_body_;
   err_status_ = 0;
   err_reason_ = "";
   err_offset_ = 0;
-  phase_ = &request_parser::on_next;
 }
 
 void request_parser::clear_message() {
-  std::vector<header_field> keep = std::move(head_.headers);
-  keep.clear();
-  head_ = request_head{};
-  head_.headers = std::move(keep);
+  // Field by field (the vectors keep their capacity): once per request.
+  head_.method = head_.target = head_.upgrade_protocol = head_.host = head_.raw = {};
+  head_.method_id = http::method_id::other;
+  head_.form = target_form::origin;
+  head_.version_minor = 1;
+  head_.headers.clear();
+  head_.chunked = head_.has_content_length = false;
+  head_.content_length = 0;
+  head_.keep_alive = true;
+  head_.expect_continue = head_.upgrade = false;
   trailers_.clear();
   if (held_.capacity() > held_keep_capacity) {
     std::string().swap(held_);
@@ -157,6 +167,7 @@ step request_parser::on_head(std::string_view in) {
   }
   std::size_t used = 0;
   const std::string_view h = take_section(in, end, used);
+  head_.raw = h;
   if (!parse_request_line(h) || !parse_fields(h, line1_end_ + 1, head_.headers) ||
       !apply_fields(h)) {
     return {event::error, 0, {}};

@@ -45,6 +45,7 @@ struct header_field {
   http::header_id id = http::header_id::other;
 };
 
+// request_parser::clear_message() resets every member: add new ones there too.
 struct request_head {
   std::string_view method;  // as received (case-sensitive token)
   http::method_id method_id = http::method_id::other;
@@ -62,6 +63,9 @@ struct request_head {
   bool upgrade = false;               // "Connection: upgrade" and an Upgrade header
   std::string_view upgrade_protocol;  // the Upgrade header's value
   std::string_view host;              // the Host header (required in 1.1)
+  // The whole head section, request line to the empty line: every view above
+  // points into it, so a copy of it plus the offsets is a copy of the head.
+  std::string_view raw;
 
   // First value of a header by id (empty if absent).
   std::string_view get(http::header_id id) const noexcept;

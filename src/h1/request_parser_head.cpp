@@ -5,6 +5,7 @@
 #include "h1/request_parser.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "h1/syntax.hpp"
@@ -14,6 +15,7 @@ namespace lwspp::h1 {
 using detail::all_of;
 using detail::cc_host;
 using detail::cc_target;
+using detail::cc_target_no_hash;
 using detail::cc_token;
 using detail::cc_value;
 using detail::iequals;
@@ -160,29 +162,39 @@ struct connection_tokens {
 }  // namespace
 
 bool request_parser::parse_request_line(std::string_view h) {
-  const std::string_view line = h.substr(0, line1_end_);
+  // Views are built from data() and a length: substr() checks its bounds
+  // and is not inlined, and this runs once per request.
+  const std::string_view line(h.data(), line1_end_);
+  const std::size_t n = line.size();
   std::size_t i = 0;
-  while (i < line.size() && is(line[i], cc_token))
+  while (i < n && is(line[i], cc_token))
     ++i;
-  if (i == 0 || i == line.size() || line[i] != ' ') {
+  if (i == 0 || i == n || line[i] != ' ') {
     fail(400, "invalid method", section_base_ + i);
     return false;
   }
-  const std::string_view method = line.substr(0, i);
+  const std::string_view method(line.data(), i);
   const std::size_t t0 = ++i;
-  while (i < line.size() && is(line[i], cc_target))
+  while (i < n && is(line[i], cc_target_no_hash))
     ++i;
-  if (i == t0 || i == line.size() || line[i] != ' ') {
+  std::size_t hash =
+      std::string_view::npos;  // a fragment: refused below, once the line is known valid
+  if (i < n && line[i] == '#') {
+    hash = i;
+    while (i < n && is(line[i], cc_target))
+      ++i;
+  }
+  if (i == t0 || i == n || line[i] != ' ') {
     fail(400, "invalid request-target", section_base_ + i);
     return false;
   }
-  const std::string_view target = line.substr(t0, i - t0);
+  const std::string_view target(line.data() + t0, i - t0);
   const std::size_t v0 = i + 1;
-  std::string_view version = line.substr(v0);
+  std::string_view version(line.data() + v0, n - v0);
   const bool crlf = !version.empty() && version.back() == '\r';
   if (crlf) version.remove_suffix(1);
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) ||
-      version[6] != '.' || !is_digit(version[7])) {
+  if (version.size() != 8 || std::memcmp(version.data(), "HTTP/", 5) != 0 ||
+      !is_digit(version[5]) || version[6] != '.' || !is_digit(version[7])) {
     fail(400, "malformed HTTP version", section_base_ + v0);
     return false;
   }
@@ -199,12 +211,12 @@ bool request_parser::parse_request_line(std::string_view h) {
   head_.target = target;
   head_.version_minor = static_cast<std::uint8_t>(version[7] - '0');
 
-  if (const std::size_t hash = target.find('#'); hash != std::string_view::npos) {
-    fail(400, "fragment in request-target", section_base_ + t0 + hash);
+  if (hash != std::string_view::npos) {
+    fail(400, "fragment in request-target", section_base_ + hash);
     return false;
   }
   const char* bad = nullptr;
-  if (target == "*") {
+  if (target.size() == 1 && target[0] == '*') {
     head_.form = target_form::asterisk;
     if (head_.method_id != http::method_id::options) bad = "asterisk-form is only for OPTIONS";
   } else if (head_.method_id == http::method_id::connect) {
@@ -252,7 +264,7 @@ bool request_parser::parse_fields(std::string_view h, std::size_t pos,
       fail(431, "too many header fields", section_base_ + line);
       return false;
     }
-    const std::string_view name = h.substr(line, pos - line);
+    const std::string_view name(h.data() + line, pos - line);
     ++pos;
     while (is_ows(h[pos]))
       ++pos;
@@ -273,7 +285,7 @@ bool request_parser::parse_fields(std::string_view h, std::size_t pos,
       fail(400, why, section_base_ + pos);
       return false;
     }
-    out.push_back({name, h.substr(v0, v1 - v0), http::lookup_header(name)});
+    out.push_back({name, std::string_view(h.data() + v0, v1 - v0), http::lookup_header(name)});
   }
 }
 

@@ -74,6 +74,7 @@ class server_session final : public role,
   };
 
   void attach(http::server::impl& srv, server_role& idle, connection& c);
+  void begin_exchange();
   void process(std::string_view data);
   bool on_head();
   void on_body(std::string_view data);
@@ -84,8 +85,10 @@ class server_session final : public role,
   void resume_pending();
   bool maybe_go_idle();
   void release();
+  void write_small_file(int fd, std::uint64_t offset, std::uint64_t len);
   void pump_file();
   void close_file();
+  void uncork();
   void arm(std::chrono::milliseconds t);
   void on_timeout();
   static void on_timeout_thunk(void* self) { static_cast<server_session*>(self)->on_timeout(); }
@@ -115,6 +118,8 @@ class server_session final : public role,
   bool timer_armed_ = false;
   bool read_paused_for_pending_ = false;
   bool body_paused_ = false;
+  bool corked_ = false;         // TCP_CORK is on while a file goes out
+  bool exchange_used_ = false;  // the exchange holds a request's state (reset() before reuse)
 };
 
 }  // namespace lwspp::h1

@@ -11,11 +11,12 @@
 namespace lwspp::h1::detail {
 
 enum char_class : std::uint8_t {
-  cc_token = 1 << 0,   // tchar: field names, methods, coding and extension names
-  cc_value = 1 << 1,   // field-vchar, SP and HTAB: field values, quoted-pair
-  cc_target = 1 << 2,  // VCHAR: request-target (non-ASCII is rejected)
-  cc_host = 1 << 3,    // uri-host and port: unreserved, sub-delims, '%', ':', '[', ']'
-  cc_qdtext = 1 << 4,  // qdtext of a quoted-string
+  cc_token = 1 << 0,           // tchar: field names, methods, coding and extension names
+  cc_value = 1 << 1,           // field-vchar, SP and HTAB: field values, quoted-pair
+  cc_target = 1 << 2,          // VCHAR: request-target (non-ASCII is rejected)
+  cc_host = 1 << 3,            // uri-host and port: unreserved, sub-delims, '%', ':', '[', ']'
+  cc_qdtext = 1 << 4,          // qdtext of a quoted-string
+  cc_target_no_hash = 1 << 5,  // cc_target but '#': the request-target scan stops at a fragment
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_classes() {
@@ -33,7 +34,8 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
   add("!#$%&'*+-.^_`|~", cc_token);
   add("-._~!$&'()*+,;=%:[]", cc_host);
   for (int c = 0x21; c <= 0x7e; ++c)
-    t[c] |= cc_value | cc_target | cc_qdtext;
+    t[c] |= cc_value | cc_target | cc_target_no_hash | cc_qdtext;
+  t['#'] &= static_cast<std::uint8_t>(~cc_target_no_hash);
   for (int c = 0x80; c <= 0xff; ++c)
     t[c] |= cc_value | cc_qdtext;
   t[' '] |= cc_value | cc_qdtext;

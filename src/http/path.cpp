@@ -44,24 +44,29 @@ bool is_control(unsigned char c) noexcept {
 normalize_result decode(std::string_view raw, std::string& out) {
   out.clear();
   if (raw.empty() || raw[0] != '/') return {path_error::not_absolute, 0};
-  out.reserve(raw.size());
+  // Decoding never lengthens: write through a pointer, then cut.
+  out.resize(raw.size());
+  char* const start = out.data();
+  char* w = start;
+  const auto fail = [&](path_error e, std::size_t at) {
+    out.resize(static_cast<std::size_t>(w - start));
+    return normalize_result{e, at};
+  };
   for (std::size_t i = 0; i < raw.size(); ++i) {
+    const std::size_t at = i;
     unsigned char byte = static_cast<unsigned char>(raw[i]);
     if (byte == '%') {
       const int hi = i + 2 < raw.size() ? util::hex_digit(raw[i + 1]) : -1;
       const int lo = hi >= 0 ? util::hex_digit(raw[i + 2]) : -1;
-      if (lo < 0) return {path_error::bad_escape, i};
+      if (lo < 0) return fail(path_error::bad_escape, at);
       byte = static_cast<unsigned char>(hi * 16 + lo);
-      if (byte == 0) return {path_error::nul_byte, i};
-      if (is_control(byte)) return {path_error::control_byte, i};
-      out.push_back(static_cast<char>(byte));
       i += 2;
-      continue;
     }
-    if (byte == 0) return {path_error::nul_byte, i};
-    if (is_control(byte)) return {path_error::control_byte, i};
-    out.push_back(static_cast<char>(byte));
+    if (byte == 0) return fail(path_error::nul_byte, at);
+    if (is_control(byte)) return fail(path_error::control_byte, at);
+    *w++ = static_cast<char>(byte);
   }
+  out.resize(static_cast<std::size_t>(w - start));
   return {};
 }
 

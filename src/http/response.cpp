@@ -31,11 +31,26 @@ bool valid_value(std::string_view v) noexcept {
 }
 
 // The framing is the transport's: a handler setting these could desync it.
+// Dispatched on the length first: this runs for every header a handler sets.
 bool reserved_name(std::string_view n) noexcept {
-  return iequals(n, "content-length") || iequals(n, "transfer-encoding") ||
-         iequals(n, "connection") || iequals(n, "keep-alive") || iequals(n, "upgrade") ||
-         iequals(n, "date");
+  switch (n.size()) {
+    case 4:
+      return iequals(n, "date");
+    case 7:
+      return iequals(n, "upgrade");
+    case 10:
+      return iequals(n, "connection") || iequals(n, "keep-alive");
+    case 14:
+      return iequals(n, "content-length");
+    case 17:
+      return iequals(n, "transfer-encoding");
+    default:
+      return false;
+  }
 }
+
+// The content type of a whole response that set none.
+constexpr std::string_view default_type_field = "content-type: text/plain; charset=utf-8\r\n";
 
 }  // namespace
 
@@ -61,11 +76,12 @@ response& response::header(std::string_view name, std::string_view value) {
     ex_->warn("response::header refused: framing headers belong to the library");
     return *this;
   }
-  if (iequals(name, "content-type")) has_type_ = true;
-  fields_.append(name);
-  fields_.append(": ");
-  fields_.append(value);
-  fields_.append("\r\n");
+  if (name.size() == 12 && iequals(name, "content-type")) has_type_ = true;
+  fields_.reserve(fields_.size() + name.size() + value.size() + 4);
+  fields_ += name;
+  fields_ += std::string_view(": ");
+  fields_ += value;
+  fields_ += std::string_view("\r\n");
   return *this;
 }
 
@@ -83,7 +99,10 @@ void response::send(std::string_view body) {
     return;
   }
   if (!head_sent_) {
-    if (!has_type_) header("content-type", "text/plain; charset=utf-8");
+    if (!has_type_) {
+      fields_ += default_type_field;  // a constant: nothing to check
+      has_type_ = true;
+    }
     has_length_ = true;
     length_ = body.size();
   }

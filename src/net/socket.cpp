@@ -82,6 +82,11 @@ void set_nodelay(int fd) noexcept {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+bool set_cork(int fd, bool on) noexcept {
+  const int v = on ? 1 : 0;
+  return ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v) == 0;
+}
+
 void close_fd(int fd) noexcept {
   ::close(fd);
 }

@@ -19,6 +19,9 @@ result<int> listen_socket(const address& a, int backlog, bool reuse_port, bool u
 // The address a socket is bound to (getsockname).
 address local_address(int fd);
 void set_nodelay(int fd) noexcept;
+// TCP_CORK on or off: while on, only full segments leave (turning it off
+// sends the rest). False if the socket has no such option (not TCP).
+bool set_cork(int fd, bool on) noexcept;
 void close_fd(int fd) noexcept;
 // Removes path if it is a socket file (never a regular file someone put there).
 void unlink_stale_socket(const std::string& path) noexcept;

@@ -4,8 +4,10 @@
 // routing, keep-alive, pipelining, bodies whole and streamed, chunked and
 // deferred responses, answers from another thread, and the error paths.
 // (curl, Python and a browser are the peers of tests/interop/http_*.sh.)
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -159,7 +161,26 @@ class http_server : public ::testing::Test {
         .max_body = 64 * 1024 * 1024,
     };
     app.route(lwspp::http::method::put, "/upload", std::move(upload));
+    app.get("/state", [](lwspp::http::request& req, lwspp::http::response& res) {
+      // Per-request state starts afresh on every request of a connection.
+      res.send(std::to_string(++req.state_as<int>()) + "|" + std::string(req.header("x-test")));
+    });
     app.redirect("/old", "/api", 308);
+    // Files on both sides of the size up to which a file is read and sent
+    // with its head in one write (16 KiB), and one past the write queue's
+    // high-water mark (sendfile under TCP_CORK, resumed on writable).
+    char dir_template[] = "/tmp/lwspp-http-files.XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    dir = dir_template;
+    for (const std::size_t n : file_sizes) {
+      const std::string path = dir + "/f" + std::to_string(n);
+      const int f = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ASSERT_GE(f, 0);
+      const std::string bytes = test::pattern(n, 0, n);
+      ASSERT_EQ(::write(f, bytes.data(), bytes.size()), static_cast<ssize_t>(n));
+      ::close(f);
+    }
+    app.mount("/files", {.root = dir, .precompressed = false, .compress = false});
     auto vh = app.listen(ctx, {.listen = "127.0.0.1:0"});
     ASSERT_TRUE(vh) << vh.error().message();
     port = (*vh)->bound_address().port();
@@ -169,7 +190,12 @@ class http_server : public ::testing::Test {
     run.reset();
     for (auto& t : workers)
       t.join();
+    for (const std::size_t n : file_sizes)
+      ::unlink((dir + "/f" + std::to_string(n)).c_str());
+    if (!dir.empty()) ::rmdir(dir.c_str());
   }
+
+  static constexpr std::size_t file_sizes[] = {0, 10, 16384, 16385, 300000};
 
   reply roundtrip(int fd, std::string_view request, bool head_request = false) {
     EXPECT_TRUE(test::write_all(fd, request));
@@ -184,6 +210,7 @@ class http_server : public ::testing::Test {
   std::mutex mu;
   std::vector<std::thread> workers;
   std::atomic<std::size_t> streamed{0};
+  std::string dir;
 };
 
 TEST_F(http_server, hello_and_keep_alive_on_one_connection) {
@@ -357,6 +384,59 @@ TEST_F(http_server, client_leaving_mid_response_runs_on_abort) {
   std::this_thread::sleep_for(50ms);
   ::close(fd);
   EXPECT_TRUE(test::wait_until([&] { return aborted.load(); }, 5s));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(http_server, request_state_and_headers_start_afresh_on_each_request) {
+  const int fd = test::dial(port);
+  reply r = roundtrip(fd, "GET /state HTTP/1.1\r\nHost: x\r\nX-Test: first\r\n\r\n");
+  EXPECT_EQ(r.body, "1|first");
+  r = roundtrip(fd, "GET /state HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.body, "1|");
+  // Pipelined: both parsed from one read, on one session.
+  ASSERT_TRUE(test::write_all(fd,
+                              "GET /state HTTP/1.1\r\nHost: x\r\nX-Test: a\r\n\r\n"
+                              "GET /state HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(read_reply(fd, buf).body, "1|a");
+  EXPECT_EQ(read_reply(fd, buf).body, "1|");
+  ::close(fd);
+}
+
+TEST_F(http_server, static_files_small_and_large_on_one_connection) {
+  const int fd = test::dial(port);
+  // Every size twice, and each after each other size: a file response must
+  // leave nothing behind (a held segment, a cork) for the next one.
+  for (int round = 0; round < 2; ++round) {
+    for (const std::size_t n : file_sizes) {
+      const reply r =
+          roundtrip(fd, "GET /files/f" + std::to_string(n) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      EXPECT_EQ(r.status, 200) << n;
+      EXPECT_EQ(header_of(r.head, "content-length"), std::to_string(n));
+      EXPECT_TRUE(r.body == test::pattern(n, 0, n)) << "size " << n;
+    }
+  }
+  // HEAD and a range of each kind, then all the files pipelined.
+  reply r = roundtrip(fd, "HEAD /files/f300000 HTTP/1.1\r\nHost: x\r\n\r\n", true);
+  EXPECT_EQ(header_of(r.head, "content-length"), "300000");
+  r = roundtrip(fd, "GET /files/f300000 HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\n\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_TRUE(r.body == test::pattern(300000, 100, 100));
+  r = roundtrip(fd, "GET /files/f300000 HTTP/1.1\r\nHost: x\r\nRange: bytes=1000-\r\n\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_TRUE(r.body == test::pattern(300000, 1000, 299000));
+  std::string all;
+  for (const std::size_t n : file_sizes)
+    all += "GET /files/f" + std::to_string(n) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(test::write_all(fd, all));
+  for (const std::size_t n : file_sizes) {
+    r = read_reply(fd, buf);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.body == test::pattern(n, 0, n)) << "pipelined, size " << n;
+  }
+  ::close(fd);
 }
 
 }  // namespace
