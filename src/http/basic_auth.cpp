@@ -3,18 +3,11 @@
 
 #include <fstream>
 
+#include "util/base64.hpp"
+
 namespace lwspp::http {
 
 namespace {
-
-int b64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // Compares without an early exit, so timing does not reveal how much of a
 // password matched. (The length still shows; passwords are not padded.)
@@ -27,34 +20,6 @@ bool same_bytes(std::string_view a, std::string_view b) noexcept {
 }
 
 }  // namespace
-
-bool base64_decode(std::string_view in, std::string& out) {
-  out.clear();
-  if (in.size() % 4 != 0) return false;
-  out.reserve(in.size() / 4 * 3);
-  for (std::size_t i = 0; i < in.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = in[i + k];
-      if (c == '=' && i + 4 == in.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad) return false;  // data after padding
-      v[k] = b64_value(c);
-      if (v[k] < 0) return false;
-    }
-    const unsigned triple = (static_cast<unsigned>(v[0]) << 18) |
-                            (static_cast<unsigned>(v[1]) << 12) |
-                            (static_cast<unsigned>(v[2]) << 6) | static_cast<unsigned>(v[3]);
-    out += static_cast<char>((triple >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((triple >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(triple & 0xff);
-  }
-  return true;
-}
 
 result<credentials> load_credentials(const std::string& path, std::string realm) {
   std::ifstream in(path);
@@ -90,7 +55,7 @@ std::string_view check_basic(const credentials& c, std::string_view authorizatio
   while (!token.empty() && token.back() == ' ')
     token.remove_suffix(1);
   std::string decoded;
-  if (!base64_decode(token, decoded)) return {};
+  if (!util::base64_decode(token, decoded)) return {};
   const std::size_t colon = decoded.find(':');
   if (colon == std::string::npos) return {};
   const std::string_view user = std::string_view(decoded).substr(0, colon);

@@ -24,7 +24,4 @@ result<credentials> load_credentials(const std::string& path, std::string realm)
 // same time wherever the first difference is.
 std::string_view check_basic(const credentials& c, std::string_view authorization);
 
-// Standard base64 (RFC 4648 §4) decoding; false on bad input.
-bool base64_decode(std::string_view in, std::string& out);
-
 }  // namespace lwspp::http
