@@ -219,6 +219,7 @@ class connection final : private detail::loop_member {
   int fd() const noexcept { return fd_; }
   loop& get_loop() const noexcept { return owner(); }
   connection_handle handle();
+  // Replaces the idle timeout for this connection (0: none).
   void set_idle_timeout(std::chrono::milliseconds t);
   const connection_options& options() const noexcept { return *opts_; }
   std::uint64_t bytes_read() const noexcept { return bytes_in_; }
@@ -368,6 +369,7 @@ class connection final : private detail::loop_member {
   bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
   bool tls_ : 1 = false;         // x_->tls is set: bytes pass through it
   bool tls_handshaking_ : 1 = false;
+  bool idle_off_ : 1 = false;  // set_idle_timeout(0) on shared options
   // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
   // instead of a full address (which is sized for Unix paths).
   alignas(4) std::byte peer_ip_[28] = {};

@@ -520,7 +520,15 @@ void connection::touch() noexcept {
 }
 
 void connection::set_idle_timeout(std::chrono::milliseconds t) {
-  own_options().idle_timeout = t;
+  if (t.count() <= 0 && !(x_ && x_->own_opts)) {
+    // Off, on shared options (a vhost's): a flag rather than a copy of the
+    // options for this one connection. An upgraded WebSocket turns HTTP's
+    // keep-alive timeout off this way.
+    idle_off_ = true;
+  } else {
+    idle_off_ = false;
+    own_options().idle_timeout = t;
+  }
   if (state_ != state::open) return;
   if (t.count() > 0) {
     touch();
@@ -552,7 +560,7 @@ void connection::on_timer() {
     close(why);
     return;
   }
-  if (state_ != state::open || opts_->idle_timeout.count() <= 0) return;
+  if (state_ != state::open || idle_off_ || opts_->idle_timeout.count() <= 0) return;
   // Activity only stamps a time; the timer checks it here, so a busy
   // connection costs no timer work per read or write.
   const auto deadline = last_activity_ + opts_->idle_timeout;
