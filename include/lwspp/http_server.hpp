@@ -6,6 +6,7 @@
 //   lwspp::http::server app;
 //   app.get("/hello", [](auto&, auto& res) { res.send("Hello, world!"); });
 //   app.mount("/", {.root = "./www"});
+//   app.ws("/echo", {.message = [](auto& s, auto msg, auto kind) { s.send(msg, kind); }});
 //   auto vh = app.listen(ctx, {.listen = "127.0.0.1:8080"});
 //   ctx.run();
 //
@@ -27,6 +28,7 @@
 #include "lwspp/function.hpp"
 #include "lwspp/http.hpp"
 #include "lwspp/result.hpp"
+#include "lwspp/ws.hpp"
 
 namespace lwspp::http {
 
@@ -105,6 +107,11 @@ class server {
   server& mount(std::string prefix, static_options opts);
   // Redirect everything under prefix to location + the rest of the path.
   server& redirect(std::string prefix, std::string location, int status = 301);
+  // A WebSocket endpoint (RFC 6455): GET requests to `path` (exact, or a
+  // prefix ending in "/*") that ask for an upgrade become WebSockets served
+  // by `h`. A plain request to the path goes to the other routes of the
+  // same path, else gets 426 Upgrade Required. See docs/websocket.md.
+  server& ws(std::string path, ws::handlers h, ws::options opts = {}, basic_auth auth = {});
 
   // Serves this server on a new vhost. Errors: the address is bad or busy, a
   // credentials file or error page cannot be read.

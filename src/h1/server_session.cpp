@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "http/path.hpp"
+#include "http/ws_upgrade.hpp"
 #include "lwspp/context.hpp"
 #include "net/socket.hpp"
 
@@ -172,7 +173,7 @@ void server_session::on_data(connection& c, std::string_view bytes) {
     return;
   }
   process(bytes);
-  if (!in_exchange_) maybe_go_idle();
+  if (conn_ && !in_exchange_) maybe_go_idle();  // no conn_: handed over (upgrade)
 }
 
 void server_session::process(std::string_view data) {
@@ -205,6 +206,11 @@ void server_session::process(std::string_view data) {
         break;
       case event::head:
         go_on = on_head();
+        if (go_on && plan_ == body_plan::upgrade) {
+          in_process_ = false;
+          upgrade(data);
+          return;
+        }
         break;
       case event::body:
         on_body(s.data);
@@ -332,6 +338,7 @@ void server_session::on_body(std::string_view data) {
       http::detail::body_piece(*this, data);
       break;
     case body_plan::discard:
+    case body_plan::upgrade:  // has no body (http/ws_upgrade.cpp)
       break;
   }
 }
@@ -363,6 +370,29 @@ void server_session::reject(int status) {
   }
   http::detail::send_error(*this, status);
   if (conn_->is_open()) conn_->close();
+}
+
+// The HTTP layer accepted an upgrade (a WebSocket): the 101 goes out, the
+// new role takes the connection and the bytes that followed the request
+// head, and this session goes back to the pool.
+void server_session::upgrade(std::string_view rest) {
+  connection& c = *conn_;
+  thread_local std::string out;
+  out.clear();
+  std::string fields(res.fields());
+  http::detail::append_ws_fields(*this, fields);
+  append_head(out, head_params{.status = 101, .framing = body_framing::none}, srv_->fixed_fields,
+              fields);
+  exchange::mark_head_sent(res);
+  exchange::mark_ended(res);
+  if (srv_->log) srv_->log->write(req, 101, 0);
+  c.send(std::string_view(out));
+  if (!c.is_open()) return;  // the peer is gone: on_close ends this session as usual
+  if (read_paused_for_pending_ || body_paused_) c.resume_reading();
+  in_exchange_ = false;
+  http::detail::hand_over(*this, rest);
+  if (stopping_ && c.is_open()) c.current_role().on_shutdown(c);  // the stop began meanwhile
+  release();
 }
 
 // --- the end of an exchange ------------------------------------------------------------
@@ -399,6 +429,7 @@ void server_session::resume_pending() {
     std::string work = std::move(pending_);
     pending_.clear();
     process(work);
+    if (!conn_) return;  // handed over (upgrade)
     if (pending_.empty()) {
       pending_ = std::move(work);  // keep the capacity
       pending_.clear();

@@ -79,6 +79,7 @@ class server_session final : public role,
   bool on_head();
   void on_body(std::string_view data);
   void on_message_end();
+  void upgrade(std::string_view rest);
   void reject(int status);
   void response_ended();
   void finish_exchange();

@@ -3,6 +3,7 @@
 
 #include "http/router.hpp"
 #include "http/static_files.hpp"
+#include "http/ws_upgrade.hpp"
 #include "util/ascii.hpp"
 
 namespace lwspp::http::detail {
@@ -56,7 +57,8 @@ void send_error(exchange& ex, int status) {
 begin_result begin(exchange& ex) {
   request& req = ex.req;
   response& res = ex.res;
-  const route_match m = match_route(*ex.srv, req.verb(), req.method_name(), req.path());
+  const bool websocket = ex.srv->has_ws && asks_for_websocket(req);
+  const route_match m = match_route(*ex.srv, req.verb(), req.method_name(), req.path(), websocket);
   if (const credentials* auth = auth_of(m)) {
     const std::string_view user = check_basic(*auth, req.header("authorization"));
     if (user.empty()) {
@@ -86,9 +88,13 @@ begin_result begin(exchange& ex) {
       }
       serve_static(ex, *m.mount);
       return {};
+    case route_match::kind::websocket_only:
+      send_upgrade_required(ex);
+      return {};
     case route_match::kind::route:
       break;
   }
+  if (m.route->ws) return begin_ws(ex, *m.route->ws);
   handler& h = const_cast<handler&>(m.route->h);
   ex.route_handler = &h;
   if (h.on_body) {

@@ -15,6 +15,8 @@ enum class body_plan : std::uint8_t {
   whole,    // buffer up to max_body, then call the handler
   stream,   // hand each piece to the handler's on_body
   discard,  // already answered: read and drop (up to max_body) or close
+  upgrade,  // an accepted WebSocket upgrade (exchange::upgrade): the transport
+            // sends the 101 and hands the connection over (http/ws_upgrade.hpp)
 };
 
 struct begin_result {

@@ -4,6 +4,7 @@
 // and implements the hooks the response uses to go out on the wire.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "lwspp/function.hpp"
@@ -14,6 +15,12 @@
 namespace lwspp::http::detail {
 
 class route_entry;
+// An accepted WebSocket upgrade, from begin() (body_plan::upgrade) until the
+// transport hands the connection over (http/ws_upgrade.hpp).
+struct ws_upgrade;
+struct ws_upgrade_deleter {
+  void operator()(ws_upgrade* u) const noexcept;
+};
 
 class exchange {
  public:
@@ -47,10 +54,11 @@ class exchange {
   // --- state the HTTP layer keeps per exchange ---------------------------
   unique_function<void(response&)> writable_cb;
   unique_function<void()> abort_cb;
-  const handler* route_handler = nullptr;  // streaming handlers get body pieces
-  const server::impl* srv = nullptr;       // routes, error pages, settings
-  std::uint64_t id = 0;                    // for response_handle
-  std::uint64_t body_bytes_out = 0;        // for the access log
+  const handler* route_handler = nullptr;                   // streaming handlers get body pieces
+  const server::impl* srv = nullptr;                        // routes, error pages, settings
+  std::uint64_t id = 0;                                     // for response_handle
+  std::uint64_t body_bytes_out = 0;                         // for the access log
+  std::unique_ptr<ws_upgrade, ws_upgrade_deleter> upgrade;  // body_plan::upgrade
 
   // Access to the private parts of request and response for transports.
   static void set_head(request& r, method m, std::string_view method_name, std::string_view target,
@@ -72,6 +80,8 @@ class exchange {
   static void set_user(request& r, std::string_view u) noexcept { r.user_ = u; }
   static void mark_head_sent(response& r) noexcept { r.head_sent_ = true; }
   static void mark_ended(response& r) noexcept { r.ended_ = true; }
+  // A field the response API refuses to handlers ("upgrade: websocket\r\n").
+  static void add_field(response& r, std::string_view line) { r.fields_.append(line); }
 
   // Forget the previous exchange (keeps capacity for the next one). Field by
   // field: this runs once per request, and rebuilding request{} and
@@ -98,6 +108,7 @@ class exchange {
     if (abort_cb) abort_cb = nullptr;
     route_handler = nullptr;
     body_bytes_out = 0;
+    if (upgrade) upgrade.reset();
   }
 };
 

@@ -31,23 +31,55 @@ bool prefix_covers(std::string_view prefix, std::string_view path) noexcept {
 }
 
 route_match match_route(const server::impl& s, method m, std::string_view method_name,
-                        std::string_view path) {
+                        std::string_view path, bool websocket) {
   route_match best;
   std::string allow;
   bool path_known = false;
+  // A WebSocket request: upgrade routes first, plain ones as a fallback.
+  // Otherwise WebSocket routes only note that the path is theirs.
+  const bool ws_get = websocket && m == method::get;
+  const bool ws_method = m == method::get || m == method::head;
+  const route_rule* fallback = nullptr;
+  bool ws_only = false;
   // Exact routes first.
   for (const auto& r : s.routes) {
     if (r->prefix || r->path != path) continue;
     path_known = true;
+    if (r->ws) {
+      if (ws_get) {
+        fallback = r.get();
+        break;
+      }
+      if (ws_method) {
+        ws_only = true;
+      } else {
+        add_allow(allow, *r);
+      }
+      continue;
+    }
     if (method_fits(*r, m) && (m != method::other || r->any_method)) {
-      best.what = route_match::kind::route;
-      best.route = r.get();
-      best.prefix_len = path.size();
-      return best;
+      if (!ws_get) {
+        best.what = route_match::kind::route;
+        best.route = r.get();
+        best.prefix_len = path.size();
+        return best;
+      }
+      if (!fallback) fallback = r.get();
+      continue;
     }
     add_allow(allow, *r);
   }
   (void)method_name;
+  if (fallback) {
+    best.what = route_match::kind::route;
+    best.route = fallback;
+    best.prefix_len = path.size();
+    return best;
+  }
+  if (ws_only) {
+    best.what = route_match::kind::websocket_only;
+    return best;
+  }
   if (path_known) {
     // The path is a route, only not for this method: 405 beats any prefix.
     best.what = route_match::kind::wrong_method;
@@ -57,6 +89,7 @@ route_match match_route(const server::impl& s, method m, std::string_view method
   // Then the longest prefix among prefix routes, mounts and redirects.
   std::size_t best_len = 0;
   bool have = false;
+  std::size_t ws_len = 0;  // the longest WebSocket prefix a plain request hit
   auto consider = [&](std::string_view prefix) {
     if (!prefix_covers(prefix, path)) return false;
     const std::size_t len = prefix == "/" ? 0 : prefix.size();
@@ -65,13 +98,23 @@ route_match match_route(const server::impl& s, method m, std::string_view method
   };
   for (const auto& r : s.routes) {
     if (!r->prefix || !consider(r->path)) continue;
-    if (!method_fits(*r, m) || (m == method::other && !r->any_method)) {
+    const std::size_t len = r->path == "/" ? 0 : r->path.size();
+    if (r->ws) {
+      if (!ws_get) {
+        if (ws_method && (!ws_only || len > ws_len)) ws_len = len;
+        ws_only |= ws_method;
+        continue;
+      }
+    } else if (!method_fits(*r, m) || (m == method::other && !r->any_method)) {
       path_known = true;
       add_allow(allow, *r);
       continue;
     }
-    const std::size_t len = r->path == "/" ? 0 : r->path.size();
-    if (have && len == best_len && best.what == route_match::kind::route) continue;
+    // At equal length the first route wins, except that an upgrade route
+    // beats a plain one for a WebSocket request.
+    if (have && len == best_len && best.what == route_match::kind::route &&
+        !(r->ws && !best.route->ws))
+      continue;
     best = {};
     best.what = route_match::kind::route;
     best.route = r.get();
@@ -97,6 +140,11 @@ route_match match_route(const server::impl& s, method m, std::string_view method
     best.redirect = &rd;
     best_len = len;
     have = true;
+  }
+  if (ws_only && (!have || ws_len > best_len)) {
+    best = {};
+    best.what = route_match::kind::websocket_only;
+    return best;
   }
   if (have) {
     best.prefix_len = best_len;

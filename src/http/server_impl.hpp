@@ -11,6 +11,10 @@
 #include "http/path.hpp"
 #include "lwspp/http_server.hpp"
 
+namespace lwspp::ws::detail {
+struct route_config;
+}
+
 namespace lwspp::http {
 
 struct route_rule {
@@ -20,6 +24,7 @@ struct route_rule {
   method verb = method::other;
   handler h;
   std::shared_ptr<const credentials> auth;
+  std::shared_ptr<ws::detail::route_config> ws;  // a WebSocket route (GET upgrades only)
 };
 
 struct mount_rule {
@@ -51,6 +56,7 @@ struct server::impl {
   context* ctx = nullptr;
   std::uint64_t largest_body = 1024 * 1024;  // the parser's limit before routing
   bool listening = false;
+  bool has_ws = false;  // some route is a WebSocket route
 };
 
 }  // namespace lwspp::http
