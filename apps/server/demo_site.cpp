@@ -1,9 +1,16 @@
-// The demo site. The page says what exists today and what does not yet: the
-// WebSocket endpoints /echo and /chat come with the WebSocket role.
+// The demo site: a page about lwspp whose script talks to the WebSocket
+// endpoints /echo and /chat (ws:// over http, wss:// over https).
 #include "demo_site.hpp"
 
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
+
+#include "lwspp/http.hpp"
+#include "lwspp/ws.hpp"
 
 namespace lwspp_server {
 namespace {
@@ -19,7 +26,7 @@ constexpr std::string_view page = R"html(<!doctype html>
   h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
   h2 { font-size: 1.15rem; margin-top: 2rem; }
   code { background: #f2f2f2; padding: 0 0.25rem; border-radius: 3px; }
-  .soon { color: #666; }
+  ul { padding-left: 1.2rem; }
 </style>
 </head>
 <body>
@@ -27,23 +34,182 @@ constexpr std::string_view page = R"html(<!doctype html>
 <p>lwspp is a C++20 networking library for Linux, with a server program,
 that aims to do what libwebsockets does: an epoll event loop per thread,
 timers, raw TCP, Unix and UDP sockets, and an HTTP/1.1 server with routes,
-static files, compression, basic authentication and access logs.</p>
+static files, compression, basic authentication and access logs, and
+WebSocket endpoints with permessage-deflate.</p>
 <p>This page is served by <code>lwspp-server</code> from its embedded
-default config, over HTTP/1.1.</p>
+default config, over HTTP/1.1 (and HTTPS on the TLS port).</p>
 
 <h2>Hello</h2>
 <p><a href="/hello">/hello</a> answers <code>Hello, world!</code> as plain text.</p>
 
 <h2>WebSocket echo</h2>
-<p class="soon">Not yet: a WebSocket echo at <code>/echo</code> arrives with
-the WebSocket role.</p>
+<p><code>/echo</code> sends every message back as it came, text as text and
+binary as binary (permessage-deflate when the browser offers it).</p>
+<p id="echo-status">echo: not connected</p>
+<form id="echo-form"><input id="echo-input" value="Hello, WebSocket!" size="30">
+<button>Send</button></form>
+<ul id="echo-log"></ul>
 
 <h2>Chat</h2>
-<p class="soon">Not yet: a chat room at <code>/chat</code>, over WebSocket,
-arrives with the WebSocket role.</p>
+<p><code>/chat</code> is a room: what one page sends, every page in the room
+gets. Open this page twice to talk to yourself.</p>
+<p id="chat-status">chat: not connected</p>
+<form id="chat-form"><input id="chat-input" placeholder="say something" size="30">
+<button>Send</button></form>
+<ul id="chat-log"></ul>
+
+<script>
+  // Over http the sockets are ws://, over https wss://, on the same host.
+  const base = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
+  const $ = (id) => document.getElementById(id);
+  const note = (list, text) => {
+    const li = document.createElement('li');
+    li.textContent = text;
+    $(list).appendChild(li);
+  };
+
+  // Echo: on open, a text and a binary probe make the round trip.
+  const echo = new WebSocket(base + '/echo');
+  echo.binaryType = 'arraybuffer';
+  let probeSent = 0;
+  echo.onopen = () => {
+    $('echo-status').textContent = 'echo: open' + (echo.extensions ? ' (' + echo.extensions + ')' : '');
+    probeSent = performance.now();
+    echo.send('probe from the page');
+    echo.send(new Uint8Array([0, 1, 2, 253, 254, 255]));
+  };
+  let probes = 0;
+  echo.onmessage = (e) => {
+    if (typeof e.data === 'string') {
+      if (e.data === 'probe from the page') probes++;
+      note('echo-log', 'text: ' + e.data);
+    } else {
+      const b = new Uint8Array(e.data);
+      if (b.join(',') === '0,1,2,253,254,255') probes++;
+      note('echo-log', 'binary: ' + b.length + ' bytes [' + b.join(',') + ']');
+    }
+    if (probes === 2) {
+      probes = 3;
+      $('echo-status').textContent = 'echo: round trip ok, text and binary, in ' +
+          Math.round(performance.now() - probeSent) + ' ms' +
+          (echo.extensions ? ' (' + echo.extensions + ')' : '');
+    }
+  };
+  echo.onclose = (e) => { $('echo-status').textContent = 'echo: closed (' + e.code + ')'; };
+  $('echo-form').onsubmit = (e) => {
+    e.preventDefault();
+    if (echo.readyState === WebSocket.OPEN) echo.send($('echo-input').value);
+  };
+
+  // Chat: a name for this page, then everything the room says.
+  const me = 'guest-' + Math.floor(Math.random() * 9000 + 1000);
+  const chat = new WebSocket(base + '/chat?name=' + encodeURIComponent(me));
+  chat.onopen = () => { $('chat-status').textContent = 'chat: open as ' + me; };
+  chat.onmessage = (e) => note('chat-log', e.data);
+  chat.onclose = (e) => { $('chat-status').textContent = 'chat: closed (' + e.code + ')'; };
+  $('chat-form').onsubmit = (e) => {
+    e.preventDefault();
+    const text = $('chat-input').value;
+    if (text && chat.readyState === WebSocket.OPEN) chat.send(text);
+    $('chat-input').value = '';
+  };
+</script>
 </body>
 </html>
 )html";
+
+// The chat room of one vhost: every member's handle, so that a message can
+// go to all of them whatever loop serves them (handles post to it). A simple
+// list for now; pub/sub will replace it.
+class chat_room {
+ public:
+  static constexpr std::size_t max_members = 1000;
+  static constexpr std::size_t max_name = 32;
+
+  bool full() {
+    std::lock_guard l(m_);
+    return members_.size() >= max_members;
+  }
+  std::uint64_t join(lwspp::ws::socket_handle h) {
+    std::lock_guard l(m_);
+    members_.emplace(++next_, std::move(h));
+    return next_;
+  }
+  void leave(std::uint64_t id) {
+    std::lock_guard l(m_);
+    members_.erase(id);
+  }
+  void broadcast(const std::string& text) {
+    std::vector<lwspp::ws::socket_handle> to;
+    {
+      std::lock_guard l(m_);
+      to.reserve(members_.size());
+      for (const auto& [id, h] : members_)
+        to.push_back(h);
+    }
+    for (const auto& h : to)
+      h.send(text);
+  }
+
+ private:
+  std::mutex m_;
+  std::uint64_t next_ = 0;
+  std::map<std::uint64_t, lwspp::ws::socket_handle> members_;
+};
+
+struct chat_member {
+  std::uint64_t id = 0;
+  std::string name;
+};
+
+// A name from the query, cut to max_name bytes of printable ASCII.
+std::string member_name(const lwspp::http::request* req) {
+  std::string name;
+  if (req) {
+    for (char c : req->query_param("name")) {
+      if (c > ' ' && c < 0x7f && name.size() < chat_room::max_name) name += c;
+    }
+  }
+  return name.empty() ? "guest" : name;
+}
+
+// Small windows: a few tens of KiB per connection rather than ~300.
+constexpr lwspp::ws::deflate_options demo_deflate{
+    .enabled = true, .server_max_window_bits = 11, .client_max_window_bits = 11};
+
+void add_websockets(lwspp::http::server& app) {
+  using lwspp::ws::message_kind;
+  using lwspp::ws::socket;
+  app.ws("/echo",
+         {.message = [](socket& s, std::string_view msg, message_kind kind) { s.send(msg, kind); }},
+         {.deflate = demo_deflate});
+
+  auto room = std::make_shared<chat_room>();
+  lwspp::ws::handlers chat;
+  chat.upgrade = [room](const lwspp::http::request&, lwspp::http::response& res) {
+    if (!room->full()) return true;
+    res.send_error(503);
+    return false;
+  };
+  chat.open = [room](socket& s) {
+    chat_member& me = s.state_as<chat_member>();
+    me.name = member_name(s.upgrade_request());
+    me.id = room->join(s.handle());
+    room->broadcast("* " + me.name + " joined");
+  };
+  chat.message = [room](socket& s, std::string_view msg, message_kind kind) {
+    if (kind != message_kind::text) return;
+    room->broadcast(s.state_as<chat_member>().name + ": " + std::string(msg));
+  };
+  chat.close = [room](socket& s, lwspp::ws::close_code, std::string_view,
+                      const lwspp::close_reason&) {
+    const chat_member& me = s.state_as<chat_member>();
+    if (me.id == 0) return;
+    room->leave(me.id);
+    room->broadcast("* " + me.name + " left");
+  };
+  app.ws("/chat", std::move(chat), {.max_message_size = 4096, .deflate = demo_deflate});
+}
 
 }  // namespace
 
@@ -76,6 +242,7 @@ void add_demo_routes(lwspp::http::server& app, std::uint64_t max_body) {
                           res.status(204).header("cache-control", "max-age=86400").end();
                         },
                     .max_body = max_body});
+  add_websockets(app);
 }
 
 }  // namespace lwspp_server

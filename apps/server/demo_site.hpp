@@ -2,6 +2,9 @@
 //   GET /             an HTML page about lwspp
 //   GET /hello        "Hello, world!" (text/plain)
 //   GET /favicon.ico  204 (no icon; browsers stop asking for a day)
+//   WebSocket /echo   every message back as it came
+//   WebSocket /chat   a room: each text message goes to every member of the
+//                     vhost's room ("name: text"; "?name=" names the member)
 #pragma once
 
 #include <cstdint>

@@ -183,15 +183,17 @@ void register_responses(config_schema& s) {
 void register_http_keys(config_schema& schema) {
   register_limits(schema);
   register_responses(schema);
-  schema.add({.name = "demo",
-              .where = place::vhost,
-              .type = value_type::boolean,
-              .description = "serve the built-in demo site: /, /hello, /favicon.ico",
-              .protocol = "http",
-              .apply = [](const json& v, config_target& t) {
-                t.vhost->http.demo = v.get<bool>();
-                return std::string();
-              }});
+  schema.add(
+      {.name = "demo",
+       .where = place::vhost,
+       .type = value_type::boolean,
+       .description =
+           "serve the built-in demo site: /, /hello, /favicon.ico, WebSocket /echo and /chat",
+       .protocol = "http",
+       .apply = [](const json& v, config_target& t) {
+         t.vhost->http.demo = v.get<bool>();
+         return std::string();
+       }});
   schema.add({.name = "mounts",
               .where = place::vhost,
               .type = value_type::array,

@@ -440,11 +440,19 @@ status=$(http_get "$base/")
 expect_status "GET / (the demo page)" 200 "$status"
 if [[ $(header_of content-type) == text/html* ]] && body_has '<title>lwspp demo</title>' &&
   body_has 'href="/hello"' && body_has 'WebSocket echo' && body_has 'Chat' &&
-  body_has 'WebSocket role'; then
-  pass "GET /: text/html, titled \"lwspp demo\", links /hello, says echo and chat come with the WebSocket role"
+  body_has "new WebSocket(base + '/echo')" && body_has "new WebSocket(base + '/chat?name='"; then
+  pass "GET /: text/html, titled \"lwspp demo\", links /hello, its script opens the /echo and /chat WebSockets"
 else
   fail "GET /: content-type '$(header_of content-type)', or the page lacks the title, the /hello link or the WebSocket sections"
 fi
+for path in /echo /chat; do
+  status=$(http_get "$base$path")
+  if [[ $status == 426 && $(header_of upgrade) == websocket ]]; then
+    pass "GET $path without an upgrade: 426 with Upgrade: websocket (a WebSocket endpoint)"
+  else
+    fail "GET $path without an upgrade: status $status, upgrade '$(header_of upgrade)'"
+  fi
+done
 
 status=$(http_get "$base/favicon.ico")
 expect_status "GET /favicon.ico" 204 "$status"
