@@ -175,7 +175,7 @@ void server_session::on_peer_close(std::uint16_t code, std::string_view reason) 
     // Echo the code (none if the peer gave none), then close TCP: the server
     // closes first (RFC 6455 §7.1.1).
     send_close_frame(code == 1005 ? 0 : code, {});
-    finish(close_reason(lwspp::error::peer_closed, "peer " + code_text(code, reason), code));
+    finish(close_reason(lwspp::error::peer_closed, code_text(code, reason), code));
     return;
   }
   // The answer to our close.

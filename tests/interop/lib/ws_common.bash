@@ -1,0 +1,85 @@
+# Shared by tests/interop/ws_*.sh: checks, counting, and the WebSocket test
+# server (tests/interop/servers/ws_test_server.cpp) started on ws:// and
+# wss:// ports of its own.
+#
+#   ws_start_server         finds and starts it; sets tmp, ws_port, wss_port,
+#                           cert (its self-signed certificate) and server_log
+#   ws_stop_server          SIGTERM; checks the exit status and the log for
+#                           sanitizer reports
+#   pass / fail / ws_finish counting, and the closing "N passed, N failed" line
+#
+# Needs `set -euo pipefail` and LWSPP_BUILD_DIR (ctest sets it).
+
+failures=0
+checks=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+  checks=$((checks + 1))
+}
+pass() {
+  echo "ok:   $*"
+  checks=$((checks + 1))
+}
+indent() { sed 's/^/    /'; }
+
+ws_here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ws_build_dir=${LWSPP_BUILD_DIR:-$(cd "$ws_here/../.." && pwd)/build}
+server_pid=
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lwspp-ws.XXXXXX")
+
+ws_cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap ws_cleanup EXIT
+
+ws_start_server() {
+  local server=$ws_build_dir/tests/ws_test_server
+  if [[ ! -x $server ]]; then
+    echo "FAIL: $server not found (build it, or set LWSPP_BUILD_DIR)" >&2
+    exit 1
+  fi
+  mkdir -p "$tmp/www"
+  [[ -f $tmp/www/index.html ]] || echo "<!doctype html><p>ws_test_server</p>" >"$tmp/www/index.html"
+  server_log=$tmp/server.log
+  "$server" "$tmp/ports" "$tmp" 2>"$server_log" &
+  server_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $tmp/ports ]] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ ! -s $tmp/ports ]]; then
+    echo "FAIL: ws_test_server did not start; its log:" >&2
+    indent <"$server_log" >&2
+    exit 1
+  fi
+  ws_port=$(sed -n 1p "$tmp/ports")
+  wss_port=$(sed -n 2p "$tmp/ports")
+  cert=$tmp/cert.pem
+  echo "server:   $server (ws :$ws_port, wss :$wss_port)"
+}
+
+ws_stop_server() {
+  kill -TERM "$server_pid"
+  local rc=0
+  wait "$server_pid" || rc=$?
+  server_pid=
+  if [[ $rc -eq 0 ]]; then pass "the server exits 0 after SIGTERM"; else fail "the server exits $rc after SIGTERM"; fi
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$server_log"; then
+    fail "a sanitizer report in the server's log:"
+    indent <"$server_log" >&2
+  else
+    pass "no sanitizer report in the server's log"
+  fi
+}
+
+ws_finish() {
+  echo "$((checks - failures)) passed, $failures failed"
+  [[ $failures -eq 0 ]] || exit 1
+  exit 0
+}
