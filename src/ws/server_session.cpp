@@ -145,7 +145,11 @@ bool server_session::dispatch_step(const step& s) {
       return true;
     case event::ping:
       if (phase_ != phase::open) return true;
-      write_frame(opcode::pong, true, false, s.data);
+      // A peer that pings without reading the answers does not grow the
+      // queue: past the backpressure limit pongs are skipped (RFC 6455
+      // §5.5.3 allows answering only the latest ping).
+      if (conn_->buffered() <= cfg_.opts.max_backpressure)
+        write_frame(opcode::pong, true, false, s.data);
       if (h.ping) h.ping(*this, s.data);
       return true;
     case event::pong:
