@@ -204,4 +204,35 @@ else
   fail "server log: no answered close 4002"
 fi
 ws_stop_server
+
+# examples/ws-echo-server, as the README shows it.
+example=$ws_build_dir/examples/ws-echo-server
+if [[ -x $example ]]; then
+  eport=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$example" "$eport" >"$tmp/example.out" 2>"$tmp/example.log" &
+  example_pid=$!
+  for ((i = 0; i < 50; i++)); do
+    grep -q "echo on ws://" "$tmp/example.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  if "$py" - "$eport" <<'EOF'; then
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/echo") as ws:
+        await ws.send("from python"); assert await ws.recv() == "from python"
+        await ws.send(b"\x00\xff"); assert await ws.recv() == b"\x00\xff"
+asyncio.run(main())
+EOF
+    pass "examples/ws-echo-server echoes text and binary"
+  else
+    fail "examples/ws-echo-server: no echo; its log:"
+    indent <"$tmp/example.log" >&2
+  fi
+  kill -INT "$example_pid"
+  rc=0
+  wait "$example_pid" || rc=$?
+  if [[ $rc -eq 0 ]]; then pass "examples/ws-echo-server exits 0 after SIGINT"; else fail "examples/ws-echo-server exits $rc after SIGINT"; fi
+else
+  echo "note: $example not built; skipped"
+fi
 ws_finish
