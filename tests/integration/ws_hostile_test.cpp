@@ -1,3 +1,4 @@
+// lwspp-test-labels: threads
 // Hostile WebSocket peers against the server, on raw sockets: unmasked
 // frames, a 2^63 length, lengths over the limit announced before any
 // payload, invalid UTF-8 split across fragments and TCP writes, oversize and
