@@ -282,7 +282,6 @@ std::optional<send_result> server_session::check_backpressure() {
   if (queued <= cfg_.opts.max_backpressure) return std::nullopt;
   switch (cfg_.opts.on_backpressure) {
     case backpressure_policy::refuse:
-      drain_wanted_ = true;
       conn_->request_writable();
       return send_result{send_status::refused, queued, true};
     case backpressure_policy::close_policy:
@@ -381,7 +380,6 @@ void server_session::abort_now() {
 
 void server_session::on_writable(connection& c) {
   (void)c;
-  drain_wanted_ = false;
   if (phase_ == phase::open && cfg_.h.drain) cfg_.h.drain(*this);
 }
 

@@ -127,7 +127,6 @@ class server_session final : public role, public socket {
   bool paused_ : 1 = false;
   bool feeding_ : 1 = false;
   bool closed_reported_ : 1 = false;
-  bool drain_wanted_ : 1 = false;
 };
 
 }  // namespace lwspp::ws::detail
