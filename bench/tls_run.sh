@@ -393,7 +393,7 @@ rates() {
 # label|conns|wrk args
 scenarios=("full handshakes, $hs_conns conns|$hs_conns|-H|Connection: close"
            "hello keep-alive, $wrk_conns_hello conns|$wrk_conns_hello")
-results="$scratch/results.txt"  # si name rate p99 srv_us srv% wrk% wrk_us other_s other_l errs
+results="$scratch/results.txt"  # si name rate p99 srv_us srv% wrk% wrk_us other_s other_l errs run
 : >"$results"
 raw_lines=()
 declare -A broken=()
@@ -441,7 +441,7 @@ for ((r = 1; r <= repeat; r++)); do
           discarded=$((discarded + 1)); continue
         fi
         read -r rate srv_us srvp wrkp wrk_us <<<"$(rates)"
-        echo "$si $name $rate $m_p99 $srv_us $srvp $wrkp $wrk_us $m_other_s $m_other_l $m_errs" >>"$results"
+        echo "$si $name $rate $m_p99 $srv_us $srvp $wrkp $wrk_us $m_other_s $m_other_l $m_errs $r" >>"$results"
         break
       done
     done
@@ -509,6 +509,24 @@ for peer in "${all_servers[@]}"; do
     "$(ratio "$(pick 0 lwspp 3)" "$(pick 0 "$peer" 3)")" \
     "$(ratio "$(pick 1 lwspp 3)" "$(pick 1 "$peer" 3)")" \
     "$(ratio "$(pick 1 lwspp 4)" "$(pick 1 "$peer" 4)")"
+done
+echo
+# The two servers of one repeat ran back to back: the ratio within each repeat
+# cancels slow drift in what the rest of the machine takes.
+paired() {  # scenario_index peer column -> "median min max" of lwspp/peer over repeats
+  awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == "lwspp" { a[$12] = $c } $1 == s && $2 == p { b[$12] = $c }
+    END { for (r in a) if ((r in b) && b[r] > 0) printf "%.3f\n", a[r] / b[r] }' "$results" |
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a n/a n/a"; else printf "%.2f %.2f %.2f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
+}
+echo "Per repeat (the two servers measured back to back), lwspp / peer server CPU per unit: median (min–max)."
+echo
+echo "| peer | CPU µs/handshake | CPU µs/req, keep-alive |"
+echo "|---|---:|---:|"
+for peer in "${all_servers[@]}"; do
+  [[ "$peer" == lwspp ]] && continue
+  read -r h0 h1 h2 <<<"$(paired 0 "$peer" 5)"
+  read -r k0 k1 k2 <<<"$(paired 1 "$peer" 5)"
+  printf '| %s | %s (%s–%s) | %s (%s–%s) |\n' "$peer" "$h0" "$h1" "$h2" "$k0" "$k1" "$k2"
 done
 echo
 verdict() { awk -v v="$1" 'BEGIN { if (v == "n/a") print "n/a"; else if (v + 0 <= 1) print "met"; else print "NOT met" }'; }
