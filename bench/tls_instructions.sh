@@ -18,10 +18,11 @@
 #
 # Method: each server runs under `valgrind --tool=callgrind` (nginx with
 # master_process off: one process). A Python client (the ssl module, so the
-# same OpenSSL) makes 20 warm-up units, callgrind_control zeroes the counters,
-# the client makes N units, callgrind_control dumps. Units: a new connection
-# with a full handshake and one GET /hello with "Connection: close"; or one
-# GET /hello on a single keep-alive connection. Instructions (Ir) are split by
+# same OpenSSL) makes 20 warm-up units, zeroes callgrind's counters
+# (callgrind_control -z), makes N units and has the counters dumped. Units: a
+# new connection with a full handshake and one GET /hello with "Connection:
+# close"; or one GET /hello on a keep-alive connection (the warm-up's, so its
+# handshake is not counted). Instructions (Ir) are split by
 # the object they ran in: libcrypto and libssl (OpenSSL), libc, the server's
 # own binary. Kernel work (syscalls, TCP) is not counted here, and valgrind
 # runs OpenSSL's AVX2 code paths (it has no AVX-512): the counts compare the
@@ -106,13 +107,18 @@ http {
 EOF
 
 cat >"$scratch/client.py" <<'EOF'
-# client.py PORT hs|ka N: N full handshakes (one GET each, Connection: close),
-# or N GETs on one keep-alive connection. Checks every body.
-import socket, ssl, sys
-port, mode, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+# client.py PORT hs|ka N CA VALGRIND_PID: 20 warm-up units, then zeroes
+# callgrind's counters, makes N counted units and has them dumped. hs: each
+# unit a new connection (full handshake, one GET, Connection: close); ka: GETs
+# on one keep-alive connection, the warm-up's (so no handshake is counted).
+import socket, ssl, subprocess, sys
+port, mode, n, ca, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.load_verify_locations(sys.argv[4])
+ctx.load_verify_locations(ca)
 ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+def callgrind(flag):
+    subprocess.run(["callgrind_control", flag, pid], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 def get(s, close):
     s.sendall(b"GET /hello HTTP/1.1\r\nHost: localhost\r\n" +
               (b"Connection: close\r\n" if close else b"") + b"\r\n")
@@ -124,16 +130,25 @@ def get(s, close):
         buf += d
 def conn():
     return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
-if mode == "hs":
-    for _ in range(n):
+def handshakes(count):
+    for _ in range(count):
         with conn() as s:
             get(s, True)
             if s.session_reused:
                 sys.exit("a session was resumed")
+if mode == "hs":
+    handshakes(20)
+    callgrind("-z")
+    handshakes(n)
+    callgrind("-d")
 else:
     with conn() as s:
+        for _ in range(20):
+            get(s, False)
+        callgrind("-z")
         for _ in range(n):
             get(s, False)
+        callgrind("-d")
 EOF
 
 # Self cost (Ir) per object of a callgrind file: "<Ir> <object>" lines.
@@ -181,10 +196,7 @@ count() {
   vg_pid=$!
   for _ in $(seq 300); do listening "$p" && break; sleep 0.1; done
   listening "$p" || die "$name did not start under valgrind: $(tail -n 3 "$scratch/vg.$name.log")"
-  python3 "$scratch/client.py" "$p" "$mode" 20 "$cert" || die "$name: warm-up failed"
-  callgrind_control -z "$vg_pid" >/dev/null 2>&1
-  python3 "$scratch/client.py" "$p" "$mode" "$n" "$cert" || die "$name: the counted run failed"
-  callgrind_control -d "$vg_pid" >/dev/null 2>&1
+  python3 "$scratch/client.py" "$p" "$mode" "$n" "$cert" "$vg_pid" || die "$name: the client failed"
   sleep 0.5
   kill -TERM "$vg_pid" 2>/dev/null || true
   wait "$vg_pid" 2>/dev/null || true
