@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Side-by-side TCP echo benchmark: lwspp raw role vs. a plain libuv server,
 # then (by default) the HTTP/1.1 benchmark, bench/http_run.sh: lwspp vs
-# nginx, h2o and libwebsockets. `make bench` runs this script.
+# nginx, h2o and libwebsockets, and the TLS benchmark, bench/tls_run.sh:
+# lwspp vs nginx over https. `make bench` runs this script.
 #
 #   cmake --preset release && cmake --build --preset release
 #   bench/run.sh                      # prints markdown tables on stdout
 #
 # Environment:
-#   BENCH          all (default): echo, then HTTP; echo: only this script's
-#                  echo part; http: only bench/http_run.sh (see its header for
-#                  its variables; run from here it builds nothing either,
-#                  unless BENCH_BUILD=1)
+#   BENCH          all (default): echo, then HTTP, then TLS; echo: only this
+#                  script's echo part; http: only bench/http_run.sh; tls: only
+#                  bench/tls_run.sh (see their headers for their variables; run
+#                  from here they build nothing either, unless BENCH_BUILD=1)
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   warm-up seconds before each measured window (default 1)
 #   BENCH_REPEAT   runs per (scenario, server); the median is reported (default 1)
@@ -55,7 +56,8 @@ bench_sel="${BENCH:-all}"
 case "$bench_sel" in
   all | echo) ;;
   http) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_run.sh" ;;
-  *) die "BENCH must be all, echo or http (got '$bench_sel')" ;;
+  tls) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/tls_run.sh" ;;
+  *) die "BENCH must be all, echo, http or tls (got '$bench_sel')" ;;
 esac
 
 # --- binaries ------------------------------------------------------------------
@@ -321,4 +323,6 @@ echo "</details>"
 if [[ "$bench_sel" == all ]]; then
   echo
   BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/http_run.sh"
+  echo
+  BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/tls_run.sh"
 fi

@@ -588,11 +588,15 @@ void connection::close(close_reason why) {
     finish(std::move(why), false);
     return;
   }
+  // close_notify first, while still open: write_out() writes straight to the
+  // socket only then; once closing it would queue the alert and wait a loop
+  // turn (and two epoll_ctl calls) for writability to send it.
+  if (tls_) tls_send_close_notify();
+  if (state_ == state::closed) return;
   state_ = state::closing;
   more().pending_reason = std::make_unique<close_reason>(std::move(why));
   want_writable_ = false;
   timer_.arm(opts_->close_timeout);  // the flush phase; shut_write() re-arms for the linger
-  if (tls_) tls_send_close_notify();
   if (!buffered()) {
     shut_write();
     if (state_ == state::closed) return;

@@ -7,6 +7,15 @@ namespace {
 // Output capacity kept after a drain; a burst above it gives its memory back.
 constexpr std::size_t kept_output_capacity = 64 * 1024;
 
+// SSL_get_error() reads the thread's error queue, so it must be empty before
+// each SSL call whose result goes to it. ERR_clear_error() wipes all 16 slots
+// of the queue every time (about 800 instructions, a tenth of an https
+// keep-alive request when called three times each); ERR_peek_error() only
+// compares two indexes. The queue is nearly always empty already.
+void clear_errors() noexcept {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 // Forgets the caller's bytes when feed() returns: the BIO never keeps a
 // pointer into a buffer the session does not own.
 struct input_scope {
@@ -40,7 +49,7 @@ void session_impl::on_info(const SSL* ssl, int where, int ret) {
 }
 
 bool session_impl::start_client() {
-  ERR_clear_error();
+  clear_errors();
   const int rc = SSL_do_handshake(ssl());
   const int e = SSL_get_error(ssl(), rc);
   if (e == SSL_ERROR_WANT_READ) return true;
@@ -56,10 +65,15 @@ void session_impl::fail(int e) {
 event session_impl::feed(std::string_view in, std::span<char> plaintext) {
   if (state_ == session_state::failed) return {event_kind::failed, 0, 0};
   if (close_received_) return {event_kind::closed, in.size(), 0};
+  // The call that ends each read (the caller feeds the rest, now empty, until
+  // need_more): with no input and nothing buffered in the SSL, SSL_read could
+  // only say "want read". Answer that without the ~2,000 instructions it costs.
+  if (state_ == session_state::open && in.empty() && SSL_has_pending(ssl()) == 0)
+    return {event_kind::need_more, 0, 0};
   io_.in = in;
   input_scope scope{io_};
   const auto used = [&] { return in.size() - io_.in.size(); };
-  ERR_clear_error();
+  clear_errors();
 
   if (state_ == session_state::handshaking) {
     const int rc = SSL_do_handshake(ssl());
@@ -103,7 +117,7 @@ close_reason session_impl::end_of_input() {
 
 std::size_t session_impl::write(std::string_view plaintext) {
   if (state_ != session_state::open || close_sent_ || plaintext.empty()) return 0;
-  ERR_clear_error();
+  clear_errors();
   std::size_t n = 0;
   const int rc = SSL_write_ex(ssl(), plaintext.data(), plaintext.size(), &n);
   if (rc == 1) return n;
