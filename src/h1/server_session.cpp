@@ -538,7 +538,7 @@ void server_session::write_file(int fd, std::uint64_t offset, std::uint64_t len)
   // The head waits (TCP_CORK) for the file's first bytes. Sent on its own
   // (TCP_NODELAY), it left as a small segment ahead of the file and the
   // exchange that followed cost the client one window update per few
-  // segments: 38 segments per 1 MiB response on loopback instead of 23, and
+  // segments: 38 segments per 1 MiB response on loopback instead of 21, and
   // about 60 % more of the client's CPU (bench/RESULTS.md).
   corked_ = detail::set_cork(conn_->fd(), true);
   if (!write_body({}, false)) {
