@@ -198,7 +198,9 @@ bool request_parser::parse_request_line(std::string_view h) {
     fail(400, "malformed HTTP version", section_base_ + v0);
     return false;
   }
-  if (version[5] != '1' || (version[7] != '0' && version[7] != '1')) {
+  // A later 1.x is read as 1.1, the highest minor version we implement
+  // (RFC 9110 §2.5); another major version is not ours to answer.
+  if (version[5] != '1') {
     fail(505, "HTTP version not supported", section_base_ + v0);
     return false;
   }
@@ -209,7 +211,7 @@ bool request_parser::parse_request_line(std::string_view h) {
   head_.method = method;
   head_.method_id = http::lookup_method(method);
   head_.target = target;
-  head_.version_minor = static_cast<std::uint8_t>(version[7] - '0');
+  head_.version_minor = version[7] == '0' ? 0 : 1;
 
   if (hash != std::string_view::npos) {
     fail(400, "fragment in request-target", section_base_ + hash);
