@@ -62,10 +62,26 @@ void add_lws_test_protocols(lwspp::http::server& app, const lwspp::ws::deflate_o
     }
     if (s.protocol() == mirror) s.publish(topic, msg, kind);
   };
+  // What libwebsockets' client (4.1.6) needs of a deflate server:
+  // - it offers no client_max_window_bits, so its window cannot be limited:
+  //   agree to a full 15-bit one (about 40 KiB to inflate), or it gets none;
+  // - its mirror connection, once deflate is agreed, spins forever on a
+  //   frame that is not compressed (RSV1 clear, which RFC 7692 allows):
+  //   drawing commands (16 bytes and more) must be compressed;
+  // - its dumb-increment connection accepts the extension in the handshake
+  //   but cannot inflate (its 20-byte receive buffer is under the 128 that
+  //   its deflate needs) and drops compressed frames: counters (11 digits
+  //   at most) must not be. min_size 12 does both.
+  // Without context takeover, one compression serves every mirror client
+  // (pub/sub shares the frame).
+  lwspp::ws::deflate_options z = deflate;
+  z.client_max_window_bits = 15;
+  z.server_no_context_takeover = true;
+  z.min_size = 12;
   app.ws("/", std::move(h),
          {.protocols = {std::string(dumb_increment), std::string(mirror)},
           .max_message_size = 64 * 1024,
-          .deflate = deflate});
+          .deflate = z});
 }
 
 }  // namespace lwspp_server
