@@ -186,6 +186,10 @@ class connection final : private detail::loop_member {
   send_result send(std::string_view bytes);
   send_result send(std::string&& bytes);  // adopted without a copy when it must queue
   send_result send(const char* text) { return send(std::string_view(text)); }
+  // Bytes shared with other connections (one frame published to many): what
+  // must wait is queued by reference, not copied (under TLS they are
+  // encrypted at once, like any send).
+  send_result send(const shared_slice& bytes);
   // Ask for on_writable once the socket can take more and the write queue is at
   // or below half the high-water mark (at once, in effect, when it is empty).
   void request_writable();
@@ -309,10 +313,13 @@ class connection final : private detail::loop_member {
   void handle_readable();
   void handle_writable();
   bool flush();  // false if the connection failed while writing
-  send_result queue_bytes(std::string_view bytes, std::string* owned);
+  // `owned` or `shared`, when given, hold `bytes`: queued by move or by reference.
+  send_result queue_bytes(std::string_view bytes, std::string* owned,
+                          const shared_slice* shared = nullptr);
   // Bytes for the socket (plaintext, or ciphertext under TLS): written now
   // when nothing waits and the connection is open, else queued.
-  send_result write_out(std::string_view bytes, std::string* owned);
+  send_result write_out(std::string_view bytes, std::string* owned,
+                        const shared_slice* shared = nullptr);
   // TLS transport (connection_tls.cpp). Under TLS the loop's read buffer is
   // split: ciphertext is read into the front, plaintext decrypted into the
   // last tls_plaintext_room bytes (one full TLS record).

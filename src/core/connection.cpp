@@ -356,15 +356,17 @@ bool connection::over_limit(std::size_t extra) {
   return true;
 }
 
-send_result connection::queue_bytes(std::string_view bytes, std::string* owned) {
+send_result connection::queue_bytes(std::string_view bytes, std::string* owned,
+                                    const shared_slice* shared) {
   if (state_ != state::open && state_ != state::connecting)
     return {send_status::refused, buffered(), false};
   if (tls_) return tls_send(bytes);
   if (over_limit(bytes.size())) return {send_status::refused, buffered(), true};
-  return write_out(bytes, owned);
+  return write_out(bytes, owned, shared);
 }
 
-send_result connection::write_out(std::string_view bytes, std::string* owned) {
+send_result connection::write_out(std::string_view bytes, std::string* owned,
+                                  const shared_slice* shared) {
   std::size_t written = 0;
   if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
@@ -393,6 +395,8 @@ send_result connection::write_out(std::string_view bytes, std::string* owned) {
   if (!wq_) wq_ = std::make_unique<buffer_chain>();
   if (owned && written == 0)
     wq_->append(std::move(*owned));
+  else if (shared)
+    wq_->append(shared_slice{shared->owner, bytes.substr(written)});
   else
     wq_->append(bytes.substr(written));
   send_result r{send_status::queued, wq_->size(), wq_->size() > opts_->write_high_water};
@@ -407,6 +411,10 @@ send_result connection::send(std::string_view bytes) {
 
 send_result connection::send(std::string&& bytes) {
   return queue_bytes(std::string_view(bytes), &bytes);
+}
+
+send_result connection::send(const shared_slice& bytes) {
+  return queue_bytes(bytes.bytes, nullptr, &bytes);
 }
 
 std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {

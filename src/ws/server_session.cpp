@@ -14,6 +14,7 @@
 
 #include "tls/session.hpp"
 #include "ws/close_payload.hpp"
+#include "ws/pubsub.hpp"
 
 namespace lwspp::ws::detail {
 
@@ -446,6 +447,7 @@ void server_session::on_close(connection& c, const close_reason& why) {
   (void)c;
   phase_ = phase::done;
   timer_.cancel();
+  leave_all_topics(*this);
   if (closed_reported_) return;
   closed_reported_ = true;
   if (!cfg_.h.close) return;

@@ -43,6 +43,8 @@ struct agreement {
 };
 
 class server_session final : public role, public socket {
+  friend struct pubsub_access;  // ws/pubsub.hpp: shared frames for subscribers
+
  public:
   server_session(route_config& cfg, connection& c, const agreement& a);
   ~server_session() override;
