@@ -7,6 +7,7 @@
 //           [--mode echo|fanout|idle] [--conns N] [--size BYTES] [--depth K]
 //           [--secs T] [--warmup W] [--pid SERVER_PID] [--sources S]
 //           [--hold SECS] [--max-pending 256] [--timeout 120] [--text]
+//           [--window-start-cmd CMD] [--window-end-cmd CMD]
 //
 // Modes (every mode first opens N connections, at most --max-pending of them
 // between connect() and a checked 101 answer at a time, from S source
@@ -36,6 +37,10 @@
 //   tool's CPU-seconds over the window> cpu_busy_ticks=<busy ticks of each
 //   CPU over the window, from /proc/stat>
 //
+// --window-start-cmd / --window-end-cmd run a shell command (std::system) as
+// the measured window starts and ends, e.g. to zero and dump a profiler's
+// counters (bench/ws_instructions.sh); messages in flight at either edge
+// (at most conns x depth) blur the count a little.
 // Messages are binary (--text: text; the payload bytes are then printable).
 // Exit status: 0 ok, 1 usage or setup error, 2 a message was wrong (bad > 0),
 // 3 a connection failed, was refused the upgrade or closed during the run.
@@ -169,6 +174,8 @@ struct options {
   unsigned max_pending = 256;
   double timeout = 120;
   bool text = false;
+  std::string window_start_cmd;
+  std::string window_end_cmd;
 };
 
 [[noreturn]] void usage(const std::string& msg) {
@@ -177,7 +184,7 @@ struct options {
                "usage: ws_load --port P [--host H] [--path /echo] [--protocol NAME] "
                "[--mode echo|fanout|idle] [--conns N] [--size BYTES] [--depth K] [--secs T] "
                "[--warmup W] [--pid PID] [--sources S] [--hold SECS] [--max-pending K] "
-               "[--timeout SECS] [--text]\n",
+               "[--timeout SECS] [--text] [--window-start-cmd CMD] [--window-end-cmd CMD]\n",
                msg.c_str());
   std::exit(1);
 }
@@ -230,6 +237,10 @@ options parse(int argc, char** argv) {
       o.max_pending = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
     } else if (a == "--timeout") {
       o.timeout = std::atof(v.c_str());
+    } else if (a == "--window-start-cmd") {
+      o.window_start_cmd = v;
+    } else if (a == "--window-end-cmd") {
+      o.window_end_cmd = v;
     } else {
       usage("unknown option " + a);
     }
@@ -942,6 +953,13 @@ bool join_fanout(double deadline) {
   return true;
 }
 
+bool run_hook(const std::string& cmd) {
+  if (cmd.empty()) return true;
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) std::fprintf(stderr, "ws_load: '%s' failed (status %d)\n", cmd.c_str(), rc);
+  return rc == 0;
+}
+
 int run_load() {
   loop_now = now_secs();
   if (opt.m == mode::fanout && !join_fanout(loop_now + opt.timeout)) {
@@ -963,6 +981,7 @@ int run_load() {
   const double warm_end = loop_now + opt.warmup;
   while (!g_stop && now_secs() < warm_end)
     poll_once(50);
+  if (!run_hook(opt.window_start_cmd)) return 1;
   measuring = true;
   hist.clear();
   st.msgs = st.publishes = 0;
@@ -974,10 +993,11 @@ int run_load() {
   while (!g_stop && now_secs() < w_end && st.closed == 0)
     poll_once(50);
   const double w1 = now_secs();
+  measuring = false;
+  if (!run_hook(opt.window_end_cmd)) return 1;
   const long long t_end = proc_ticks(opt.pid);
   const auto busy_end = cpu_busy_ticks();
   const double cpu_end = self_cpu();
-  measuring = false;
   running = false;
   const double secs = w1 - w0;
   const long long ticks = (t_begin >= 0 && t_end >= 0) ? t_end - t_begin : -1;

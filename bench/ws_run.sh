@@ -33,7 +33,7 @@
 #   BENCH_QUIET_WAIT seconds to wait for both cores to be quiet before a run (default 10)
 #   BENCH_RETRIES    redos per run (default 1)
 #   BENCH_WS_BUDGET  seconds after which the script stops waiting for quiet cores and
-#                    stops redoing noisy runs (default 480), so that on a busy shared
+#                    stops redoing noisy runs (default 360), so that on a busy shared
 #                    machine the whole run stays under ~15 minutes
 #
 # What it measures, per server (each run gets a fresh server process, pinned with taskset):
@@ -77,7 +77,7 @@ load_cpu="${BENCH_LOAD_CPU:-0}"
 quiet_pct="${BENCH_QUIET_PCT:-5}"
 quiet_wait="${BENCH_QUIET_WAIT:-10}"
 retries="${BENCH_RETRIES:-1}"
-budget="${BENCH_WS_BUDGET:-480}"
+budget="${BENCH_WS_BUDGET:-360}"
 build="${BENCH_BUILD:-1}"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
 read -r -a want_servers <<<"${BENCH_WS_SERVERS:-lwspp lws beast python}"
