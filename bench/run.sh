@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Side-by-side TCP echo benchmark: lwspp raw role vs. a plain libuv server,
 # then (by default) the HTTP/1.1 benchmark, bench/http_run.sh: lwspp vs
-# nginx, h2o and libwebsockets, and the TLS benchmark, bench/tls_run.sh:
-# lwspp vs nginx over https. `make bench` runs this script.
+# nginx, h2o and libwebsockets, the TLS benchmark, bench/tls_run.sh: lwspp
+# vs nginx over https, and the WebSocket benchmark, bench/ws_run.sh: lwspp vs
+# libwebsockets, Boost.Beast and python3-websockets. `make bench` runs this
+# script.
 #
 #   cmake --preset release && cmake --build --preset release
 #   bench/run.sh                      # prints markdown tables on stdout
 #
 # Environment:
-#   BENCH          all (default): echo, then HTTP, then TLS; echo: only this
-#                  script's echo part; http: only bench/http_run.sh; tls: only
-#                  bench/tls_run.sh (see their headers for their variables; run
+#   BENCH          all (default): echo, then HTTP, then TLS, then WebSocket;
+#                  echo: only this script's echo part; http: only
+#                  bench/http_run.sh; tls: only bench/tls_run.sh; ws: only
+#                  bench/ws_run.sh (see their headers for their variables; run
 #                  from here they build nothing either, unless BENCH_BUILD=1)
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   warm-up seconds before each measured window (default 1)
@@ -57,7 +60,8 @@ case "$bench_sel" in
   all | echo) ;;
   http) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_run.sh" ;;
   tls) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/tls_run.sh" ;;
-  *) die "BENCH must be all, echo, http or tls (got '$bench_sel')" ;;
+  ws) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/ws_run.sh" ;;
+  *) die "BENCH must be all, echo, http, tls or ws (got '$bench_sel')" ;;
 esac
 
 # --- binaries ------------------------------------------------------------------
@@ -325,4 +329,6 @@ if [[ "$bench_sel" == all ]]; then
   BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/http_run.sh"
   echo
   BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/tls_run.sh"
+  echo
+  BENCH_BUILD="${BENCH_BUILD:-0}" bash "$here/ws_run.sh"
 fi
