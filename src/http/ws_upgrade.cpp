@@ -137,13 +137,13 @@ void append_ws_fields(exchange& ex, std::string& fields) {
 void hand_over(exchange& ex, std::string_view rest) {
   std::unique_ptr<ws_upgrade, ws_upgrade_deleter> u = std::move(ex.upgrade);
   connection& c = ex.conn();
-  ws::detail::agreement a;
+  ws::agreement a;
   a.protocol = u->result.protocol;
   a.deflate = u->result.deflate;
-  auto session = std::make_unique<ws::detail::server_session>(*u->cfg, c, a);
+  auto session = std::make_unique<ws::detail::server_session>(*u->cfg, c);
   ws::detail::server_session& s = *session;
   c.switch_role(s, std::move(session));
-  s.start(ex.req, rest);
+  s.start(a, ex.req, rest);
 }
 
 }  // namespace lwspp::http::detail
