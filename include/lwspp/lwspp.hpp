@@ -20,3 +20,4 @@
 #include "lwspp/udp.hpp"
 #include "lwspp/version.hpp"
 #include "lwspp/ws.hpp"
+#include "lwspp/ws_client.hpp"
