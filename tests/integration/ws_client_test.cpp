@@ -361,7 +361,8 @@ TEST_F(ws_client, reconnect_gives_up_after_max_attempts) {
   ws::client_options o;
   o.reconnect = {.enabled = true, .initial_delay = 1ms, .max_delay = 5ms, .max_attempts = 3};
   open(std::move(o), "/echo", false);
-  ASSERT_TRUE(test::wait_until([&] { return client.finished(); }));
+  ASSERT_TRUE(test::wait_until([&] { return client.finished() && j.close_count() == 3; }));
+  std::this_thread::sleep_for(50ms);  // no fourth attempt
   EXPECT_EQ(j.close_count(), 3u);
   EXPECT_TRUE(j.last_close().finished);
   EXPECT_EQ(j.opens, 0);
@@ -404,10 +405,10 @@ TEST_F(ws_client, a_status_other_than_101) {
 
 TEST_F(ws_client, dns_refused_and_tls_failures) {
   auto failure = [&](std::string u, ws::client_options o = {}) {
+    const std::size_t before = j.close_count();
     auto c = ws::connect(cli, u, recorder(), std::move(o));
     EXPECT_TRUE(c) << u;
     if (!cli_run) cli_run = std::make_unique<test::runner>(cli);
-    const std::size_t before = j.close_count();
     EXPECT_TRUE(test::wait_until([&] { return j.close_count() > before; })) << u;
     return j.last_close();
   };
