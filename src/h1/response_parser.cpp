@@ -16,6 +16,24 @@ using detail::iequals;
 using detail::is;
 using detail::is_digit;
 
+namespace {
+
+// Whether `held` then `more` can still begin a status line: "HTTP/" or a
+// start of it. A peer that speaks something else (TLS, garbage) fails at
+// its first wrong byte instead of after max_status_line bytes, and with
+// the same error whichever way its bytes were split.
+bool starts_like_http(std::string_view held, std::string_view more) noexcept {
+  constexpr std::string_view prefix = "HTTP/";
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const std::size_t j = i - std::min(i, held.size());
+    if (i >= held.size() && j >= more.size()) return true;
+    if ((i < held.size() ? held[i] : more[j]) != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string_view response_head::get(std::string_view name) const noexcept {
   for (const header_field& f : headers)
     if (iequals(f.name, name)) return f.value;
@@ -88,7 +106,7 @@ response_step response_parser::on_head(std::string_view in) {
     const std::size_t look = std::min(room, in.size() - used);
     const void* lf = std::memchr(in.data() + used, '\n', look);
     if (lf == nullptr) {
-      if (status_end_ == 0 && !plausible_start(in.substr(used, look)))
+      if (status_end_ == 0 && !starts_like_http(held_, in.substr(used, look)))
         return fail("malformed status line", 0);
       if (look == room)  // as many bytes as the limit allows, and no end among them
         return fail(status_end_ == 0 ? "status line too long" : "header section too large", cap);
@@ -117,20 +135,14 @@ response_step response_parser::on_head(std::string_view in) {
   return {response_event::need_more, used};
 }
 
-// Whether the bytes of an unfinished status line can still start one: a
-// peer that speaks something else (TLS, garbage) fails at once instead of
-// after max_status_line bytes.
-bool response_parser::plausible_start(std::string_view more) const noexcept {
-  constexpr std::string_view prefix = "HTTP/";
-  for (std::size_t i = held_.size(); i < prefix.size() && i - held_.size() < more.size(); ++i)
-    if (more[i - held_.size()] != prefix[i]) return false;
-  return true;  // held_ itself was checked when it was taken
-}
-
 // status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF, with
 // HTTP/1.0 or HTTP/1.1, a status of 100-599 and a reason of field-value
 // characters (RFC 9112 §4).
 bool response_parser::parse_status_line(std::string_view line) {
+  if (!starts_like_http(line, {})) {
+    fail("malformed status line", 0);
+    return false;
+  }
   if (line.size() < 2 || line[line.size() - 2] != '\r') {
     fail("bare LF", line.size() - 1);
     return false;

@@ -77,7 +77,6 @@ class response_parser {
   response_step on_after(std::string_view in);  // the head was delivered
   response_step on_error(std::string_view in);  // stays here until reset()
   bool parse_status_line(std::string_view line);
-  bool plausible_start(std::string_view more) const noexcept;
   response_step fail(const char* reason, std::uint64_t offset);
 
   response_limits limits_;
