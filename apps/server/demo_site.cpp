@@ -2,13 +2,13 @@
 // endpoints /echo and /chat (ws:// over http, wss:// over https).
 #include "demo_site.hpp"
 
+#include <atomic>
 #include <cstddef>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
+#include "demo_lws.hpp"
 #include "lwspp/http.hpp"
 #include "lwspp/ws.hpp"
 
@@ -118,47 +118,29 @@ gets. Open this page twice to talk to yourself.</p>
 </html>
 )html";
 
-// The chat room of one vhost: every member's handle, so that a message can
-// go to all of them whatever loop serves them (handles post to it). A simple
-// list for now; pub/sub will replace it.
+// The chat room of one vhost: a pub/sub topic of its own (the context may
+// serve several demo vhosts), and a bound on its members.
 class chat_room {
  public:
   static constexpr std::size_t max_members = 1000;
   static constexpr std::size_t max_name = 32;
 
-  bool full() {
-    std::lock_guard l(m_);
-    return members_.size() >= max_members;
-  }
-  std::uint64_t join(lwspp::ws::socket_handle h) {
-    std::lock_guard l(m_);
-    members_.emplace(++next_, std::move(h));
-    return next_;
-  }
-  void leave(std::uint64_t id) {
-    std::lock_guard l(m_);
-    members_.erase(id);
-  }
-  void broadcast(const std::string& text) {
-    std::vector<lwspp::ws::socket_handle> to;
-    {
-      std::lock_guard l(m_);
-      to.reserve(members_.size());
-      for (const auto& [id, h] : members_)
-        to.push_back(h);
-    }
-    for (const auto& h : to)
-      h.send(text);
-  }
+  chat_room() : topic_("demo-chat-" + std::to_string(++rooms)) {}
+  const std::string& topic() const noexcept { return topic_; }
+  // Checked at the upgrade (a few concurrent upgrades may pass it together);
+  // counted from open to close.
+  bool full() const noexcept { return members_.load() >= max_members; }
+  void join() noexcept { members_.fetch_add(1); }
+  void leave() noexcept { members_.fetch_sub(1); }
 
  private:
-  std::mutex m_;
-  std::uint64_t next_ = 0;
-  std::map<std::uint64_t, lwspp::ws::socket_handle> members_;
+  static inline std::atomic<int> rooms{0};
+  std::string topic_;
+  std::atomic<std::size_t> members_{0};
 };
 
 struct chat_member {
-  std::uint64_t id = 0;
+  bool joined = false;
   std::string name;
 };
 
@@ -177,13 +159,16 @@ std::string member_name(const lwspp::http::request* req) {
 constexpr lwspp::ws::deflate_options demo_deflate{
     .enabled = true, .server_max_window_bits = 11, .client_max_window_bits = 11};
 
-void add_websockets(lwspp::http::server& app) {
+void add_websockets(lwspp::http::server& app, bool deflate) {
   using lwspp::ws::message_kind;
   using lwspp::ws::socket;
+  const lwspp::ws::deflate_options z = deflate ? demo_deflate : lwspp::ws::deflate_options{};
   app.ws("/echo",
          {.message = [](socket& s, std::string_view msg, message_kind kind) { s.send(msg, kind); }},
-         {.deflate = demo_deflate});
+         {.deflate = z});
 
+  // The room: every member subscribes to its topic, and a message to the
+  // room is one publish (framed once, written to each member on its loop).
   auto room = std::make_shared<chat_room>();
   lwspp::ws::handlers chat;
   chat.upgrade = [room](const lwspp::http::request&, lwspp::http::response& res) {
@@ -194,21 +179,24 @@ void add_websockets(lwspp::http::server& app) {
   chat.open = [room](socket& s) {
     chat_member& me = s.state_as<chat_member>();
     me.name = member_name(s.upgrade_request());
-    me.id = room->join(s.handle());
-    room->broadcast("* " + me.name + " joined");
+    me.joined = s.subscribe(room->topic());
+    if (me.joined) room->join();
+    s.publish(room->topic(), "* " + me.name + " joined");
   };
   chat.message = [room](socket& s, std::string_view msg, message_kind kind) {
     if (kind != message_kind::text) return;
-    room->broadcast(s.state_as<chat_member>().name + ": " + std::string(msg));
+    s.publish(room->topic(), s.state_as<chat_member>().name + ": " + std::string(msg));
   };
   chat.close = [room](socket& s, lwspp::ws::close_code, std::string_view,
                       const lwspp::close_reason&) {
+    // Closed sockets leave their topics by themselves.
     const chat_member& me = s.state_as<chat_member>();
-    if (me.id == 0) return;
-    room->leave(me.id);
-    room->broadcast("* " + me.name + " left");
+    if (!me.joined) return;
+    room->leave();
+    s.publish(room->topic(), "* " + me.name + " left");
   };
-  app.ws("/chat", std::move(chat), {.max_message_size = 4096, .deflate = demo_deflate});
+  app.ws("/chat", std::move(chat), {.max_message_size = 4096, .deflate = z});
+  add_lws_test_protocols(app, z);
 }
 
 }  // namespace
@@ -217,7 +205,7 @@ std::string_view demo_page() noexcept {
   return page;
 }
 
-void add_demo_routes(lwspp::http::server& app, std::uint64_t max_body) {
+void add_demo_routes(lwspp::http::server& app, std::uint64_t max_body, bool deflate) {
   using lwspp::http::handler;
   using lwspp::http::method;
   using lwspp::http::request;
@@ -242,7 +230,7 @@ void add_demo_routes(lwspp::http::server& app, std::uint64_t max_body) {
                           res.status(204).header("cache-control", "max-age=86400").end();
                         },
                     .max_body = max_body});
-  add_websockets(app);
+  add_websockets(app, deflate);
 }
 
 }  // namespace lwspp_server

@@ -188,12 +188,22 @@ void register_http_keys(config_schema& schema) {
        .where = place::vhost,
        .type = value_type::boolean,
        .description =
-           "serve the built-in demo site: /, /hello, /favicon.ico, WebSocket /echo and /chat",
+           "serve the built-in demo site: /, /hello, /favicon.ico, WebSocket /echo, /chat and "
+           "libwebsockets' test protocols on /",
        .protocol = "http",
        .apply = [](const json& v, config_target& t) {
          t.vhost->http.demo = v.get<bool>();
          return std::string();
        }});
+  schema.add({.name = "demo_deflate",
+              .where = place::vhost,
+              .type = value_type::boolean,
+              .description = "the demo's WebSockets agree to permessage-deflate (default true)",
+              .protocol = "http",
+              .apply = [](const json& v, config_target& t) {
+                t.vhost->http.demo_deflate = v.get<bool>();
+                return std::string();
+              }});
   schema.add({.name = "mounts",
               .where = place::vhost,
               .type = value_type::array,

@@ -31,7 +31,7 @@ lwspp::result<vhost_state> listen_raw_echo(lwspp::context& ctx, const vhost_sett
 // mounts and redirects match by longest prefix, so their order is free.
 lwspp::result<vhost_state> listen_http(lwspp::context& ctx, const vhost_settings& vh) {
   auto app = std::make_shared<lwspp::http::server>(vh.http.options);
-  if (vh.http.demo) add_demo_routes(*app, vh.http.max_body);
+  if (vh.http.demo) add_demo_routes(*app, vh.http.max_body, vh.http.demo_deflate);
   for (const mount_settings& m : vh.http.mounts) {
     if (m.has_redirect)
       app->redirect(m.mountpoint, m.redirect, m.status);

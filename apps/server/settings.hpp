@@ -35,6 +35,7 @@ struct http_settings {
   lwspp::http::server_options options;
   std::uint64_t max_body = lwspp::http::handler{}.max_body;  // for the vhost's routes
   bool demo = false;                                         // serve the demo site
+  bool demo_deflate = true;  // the demo's WebSockets agree to permessage-deflate
   std::vector<mount_settings> mounts;
 };
 

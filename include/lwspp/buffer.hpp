@@ -3,7 +3,9 @@
 //
 // Small appends are copied and coalesced into the tail block (so a thousand
 // 10-byte sends become one writev entry); a large std::string handed over by
-// move is adopted as its own block without a copy. gather() exposes the front
+// move is adopted as its own block without a copy; a shared_slice (bytes
+// that several queues hold at once, such as one published WebSocket frame)
+// is queued by reference. gather() exposes the front
 // blocks as I/O slices for writev, consume() drops what the kernel took.
 // Invariant: size() == sum of the live bytes of all blocks; no empty blocks.
 // An empty chain owns no heap memory.
@@ -24,6 +26,15 @@ struct io_slice {
   std::size_t len;
 };
 
+// Immutable bytes owned elsewhere and kept alive by `owner`: one buffer that
+// many write queues hold at once without a copy each (a pub/sub message
+// framed once for every subscriber). `bytes` must stay unchanged while any
+// owner reference exists.
+struct shared_slice {
+  std::shared_ptr<const void> owner = {};
+  std::string_view bytes = {};
+};
+
 class buffer_chain {
  public:
   // Appends smaller than this are coalesced; larger strings moved in are adopted.
@@ -39,6 +50,9 @@ class buffer_chain {
 
   void append(std::string_view bytes);
   void append(std::string&& bytes);
+  // Copied only into room the tail copy block already has (no allocation,
+  // one writev entry fewer); otherwise queued by reference, without a copy.
+  void append(const shared_slice& s);
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
@@ -54,10 +68,16 @@ class buffer_chain {
 
  private:
   struct block {
-    std::string data;  // bytes [offset, data.size()) are live
+    std::string data;  // owned bytes; [offset, data.size()) are live
     std::size_t offset = 0;
     bool adopted = false;  // moved in by append(string&&): never appended into
-    std::size_t live() const noexcept { return data.size() - offset; }
+    // A shared slice: `data` is empty and the live bytes are [offset,
+    // view.size()) of `view`, which `owner` keeps alive.
+    std::shared_ptr<const void> owner = {};
+    std::string_view view = {};
+    bool shared() const noexcept { return owner != nullptr; }
+    const char* begin() const noexcept { return (shared() ? view.data() : data.data()) + offset; }
+    std::size_t live() const noexcept { return (shared() ? view.size() : data.size()) - offset; }
   };
   void compact() noexcept;
 

@@ -96,6 +96,8 @@ class role {
   // (not clean()). A role that owes the peer an answer (an HTTP response in
   // progress) may keep writing and close when done.
   virtual void on_peer_eof(connection& c);
+  // The role timer (connection::set_role_timer) has run out. Default: nothing.
+  virtual void on_role_timer(connection&) {}
 };
 
 // A weak reference to a connection, usable from any thread. Operations post
@@ -184,6 +186,10 @@ class connection final : private detail::loop_member {
   send_result send(std::string_view bytes);
   send_result send(std::string&& bytes);  // adopted without a copy when it must queue
   send_result send(const char* text) { return send(std::string_view(text)); }
+  // Bytes shared with other connections (one frame published to many): what
+  // must wait is queued by reference, not copied (under TLS they are
+  // encrypted at once, like any send).
+  send_result send(const shared_slice& bytes);
   // Ask for on_writable once the socket can take more and the write queue is at
   // or below half the high-water mark (at once, in effect, when it is empty).
   void request_writable();
@@ -221,6 +227,15 @@ class connection final : private detail::loop_member {
   connection_handle handle();
   // Replaces the idle timeout for this connection (0: none).
   void set_idle_timeout(std::chrono::milliseconds t);
+  // The role's timer, for roles that need one deadline at a time (a
+  // WebSocket's ping interval, pong and close timeouts). It is the
+  // connection's own timer, so a role pays no memory for one. Once `after`
+  // has passed — counted from the last byte read when `since_last_read` (a
+  // new read pushes the deadline back; writes do not), else from now —
+  // role::on_role_timer(c) runs once. While set it replaces the idle
+  // timeout; after <= 0 cancels it (the idle timeout applies again). At most
+  // about 24 days. Loop thread; only while open.
+  void set_role_timer(std::chrono::milliseconds after, bool since_last_read);
   const connection_options& options() const noexcept { return *opts_; }
   std::uint64_t bytes_read() const noexcept { return bytes_in_; }
   std::uint64_t bytes_written() const noexcept { return bytes_out_; }
@@ -298,10 +313,13 @@ class connection final : private detail::loop_member {
   void handle_readable();
   void handle_writable();
   bool flush();  // false if the connection failed while writing
-  send_result queue_bytes(std::string_view bytes, std::string* owned);
+  // `owned` or `shared`, when given, hold `bytes`: queued by move or by reference.
+  send_result queue_bytes(std::string_view bytes, std::string* owned,
+                          const shared_slice* shared = nullptr);
   // Bytes for the socket (plaintext, or ciphertext under TLS): written now
   // when nothing waits and the connection is open, else queued.
-  send_result write_out(std::string_view bytes, std::string* owned);
+  send_result write_out(std::string_view bytes, std::string* owned,
+                        const shared_slice* shared = nullptr);
   // TLS transport (connection_tls.cpp). Under TLS the loop's read buffer is
   // split: ciphertext is read into the front, plaintext decrypted into the
   // last tls_plaintext_room bytes (one full TLS record).
@@ -315,7 +333,13 @@ class connection final : private detail::loop_member {
   void tls_resume_input();
   void tls_send_close_notify();
   void update_interest();
+  // Stamps activity for the idle timeout and the role timer. Writes do not
+  // count while a role timer runs since the last read.
   void touch() noexcept;
+  void touch_write() noexcept {
+    if (!role_timer_reads_) touch();
+  }
+  std::uint32_t now_ms() const noexcept;
   void on_timer();
   static void on_timer_thunk(void* self) { static_cast<connection*>(self)->on_timer(); }
   connection_options& own_options();
@@ -369,7 +393,9 @@ class connection final : private detail::loop_member {
   bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
   bool tls_ : 1 = false;         // x_->tls is set: bytes pass through it
   bool tls_handshaking_ : 1 = false;
-  bool idle_off_ : 1 = false;  // set_idle_timeout(0) on shared options
+  bool idle_off_ : 1 = false;          // set_idle_timeout(0) on shared options
+  bool role_timer_ : 1 = false;        // set_role_timer() is armed
+  bool role_timer_reads_ : 1 = false;  // ...counted from the last read
   // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
   // instead of a full address (which is sized for Unix paths).
   alignas(4) std::byte peer_ip_[28] = {};
@@ -383,7 +409,10 @@ class connection final : private detail::loop_member {
   timer timer_;  // idle timeout while open, close linger while closing
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
-  clock_type::time_point last_activity_{};
+  // Milliseconds of the loop's clock, 32 bits compared with wrap-around:
+  // every interval measured from it is far below 2^31 ms.
+  std::uint32_t last_activity_ = 0;
+  std::uint32_t role_timer_ms_ = 0;  // set_role_timer's `after`
 };
 
 inline connection_ref::connection_ref(connection* c) noexcept : p_(c) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -177,7 +178,31 @@ class context {
   const std::vector<std::unique_ptr<vhost>>& vhosts() const noexcept { return vhosts_; }
   const context_options& options() const noexcept { return opts_; }
 
+  // --- for library layers ---------------------------------------------------
+  // Per-context state of a layer above core, which core does not know (the
+  // ws pub/sub topic registry): the T of this context, made as T(*this) on
+  // first use (T's constructor must not ask for extensions). Any thread;
+  // finding one that exists takes no lock. At most max_extensions kinds.
+  // Extensions are destroyed after the loops, so code on a loop thread (a
+  // closing connection) may use them to the end.
+  template <class T>
+  T& extension() {
+    return *static_cast<T*>(
+        find_extension(&extension_tag<T>,
+                       [](context& c) -> std::shared_ptr<void> { return std::make_shared<T>(c); }));
+  }
+  // The T of this context if it was made, else nullptr (never makes one).
+  template <class T>
+  T* existing_extension() noexcept {
+    return static_cast<T*>(lookup_extension(&extension_tag<T>));
+  }
+  static constexpr std::size_t max_extensions = 8;
+
  private:
+  template <class T>
+  static constexpr char extension_tag = 0;
+  void* find_extension(const void* key, std::shared_ptr<void> (*make)(context&));
+  void* lookup_extension(const void* key) const noexcept;
   struct internals;  // resolver and signal watcher: no system headers here
 
   result<std::shared_ptr<tls::client_context>> client_tls(const tls_client_options& o);
@@ -187,6 +212,12 @@ class context {
   context_options opts_;
   logger log_;
   std::unique_ptr<internals> in_;
+  // Before loops_: destroyed after them (see extension()). Slots below
+  // extension_count_ are written once, before the count is published.
+  std::shared_ptr<void> extensions_[max_extensions];
+  const void* extension_keys_[max_extensions] = {};
+  std::atomic<std::size_t> extension_count_{0};
+  std::mutex extensions_mutex_;
   std::vector<std::unique_ptr<loop>> loops_;
   std::vector<std::unique_ptr<vhost>> vhosts_;
   std::vector<std::unique_ptr<detail::listener>> listeners_;

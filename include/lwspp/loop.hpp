@@ -25,6 +25,7 @@
 
 namespace lwspp {
 
+class context;
 namespace detail {
 class timer_heap;
 struct post_queue;
@@ -108,9 +109,16 @@ class loop {
 
   std::shared_ptr<detail::post_queue> queue() const noexcept { return queue_; }
 
+  // The context whose loop this is (nullptr for a loop made on its own) and
+  // its index there: how layers above core reach their per-context state
+  // (context::extension) from a connection.
+  context* owner_context() const noexcept { return context_; }
+  std::size_t index_in_context() const noexcept { return context_index_; }
+
  private:
   friend class timer;
   friend class detail::loop_member;
+  friend class context;
 
   void add_member(detail::loop_member& m);
   void remove_member(detail::loop_member& m) noexcept;
@@ -138,6 +146,8 @@ class loop {
   std::unique_ptr<char[]> read_buffer_;
   const logger* log_;
   std::unique_ptr<logger> own_log_;
+  context* context_ = nullptr;
+  std::size_t context_index_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<std::thread::id> thread_{};
   clock_type::time_point now_;

@@ -21,3 +21,4 @@
 #include "lwspp/version.hpp"
 #include "lwspp/ws.hpp"
 #include "lwspp/ws_client.hpp"
+#include "lwspp/ws_pubsub.hpp"

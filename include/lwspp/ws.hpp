@@ -199,6 +199,19 @@ class socket {
   T& state_as() {
     return conn().template state_as<T>();
   }
+  // Pub/sub (docs/websocket.md#pubsub), on the loop thread: from subscribe
+  // until unsubscribe or the close, the socket receives every message
+  // published to `topic` in its context (ws::publish in <lwspp/ws_pubsub.hpp>,
+  // from any thread). False: already subscribed / was not subscribed /
+  // the socket is closing / a client socket (clients publish, servers subscribe).
+  bool subscribe(std::string_view topic);
+  bool unsubscribe(std::string_view topic);
+  // ws::publish(context, topic, data, kind) in this socket's context (it
+  // receives the message too if subscribed). Returns the subscribers it was
+  // sent to; 0 when there were none or text is not UTF-8.
+  std::size_t publish(std::string_view topic, std::string_view data,
+                      message_kind kind = message_kind::text);
+
   // A weak handle usable from any thread.
   socket_handle handle();
   // The underlying connection (TLS details, counters).

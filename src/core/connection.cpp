@@ -319,7 +319,7 @@ bool connection::flush() {
     if (n > 0) {
       wq_->consume(static_cast<std::size_t>(n));
       bytes_out_ += static_cast<std::uint64_t>(n);
-      touch();
+      touch_write();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -356,15 +356,17 @@ bool connection::over_limit(std::size_t extra) {
   return true;
 }
 
-send_result connection::queue_bytes(std::string_view bytes, std::string* owned) {
+send_result connection::queue_bytes(std::string_view bytes, std::string* owned,
+                                    const shared_slice* shared) {
   if (state_ != state::open && state_ != state::connecting)
     return {send_status::refused, buffered(), false};
   if (tls_) return tls_send(bytes);
   if (over_limit(bytes.size())) return {send_status::refused, buffered(), true};
-  return write_out(bytes, owned);
+  return write_out(bytes, owned, shared);
 }
 
-send_result connection::write_out(std::string_view bytes, std::string* owned) {
+send_result connection::write_out(std::string_view bytes, std::string* owned,
+                                  const shared_slice* shared) {
   std::size_t written = 0;
   if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
@@ -385,7 +387,7 @@ send_result connection::write_out(std::string_view bytes, std::string* owned) {
     }
     if (written) {
       bytes_out_ += written;
-      touch();
+      touch_write();
     }
     if (written == bytes.size()) return {send_status::written, 0, false};
   }
@@ -393,6 +395,8 @@ send_result connection::write_out(std::string_view bytes, std::string* owned) {
   if (!wq_) wq_ = std::make_unique<buffer_chain>();
   if (owned && written == 0)
     wq_->append(std::move(*owned));
+  else if (shared)
+    wq_->append(shared_slice{shared->owner, bytes.substr(written)});
   else
     wq_->append(bytes.substr(written));
   send_result r{send_status::queued, wq_->size(), wq_->size() > opts_->write_high_water};
@@ -407,6 +411,10 @@ send_result connection::send(std::string_view bytes) {
 
 send_result connection::send(std::string&& bytes) {
   return queue_bytes(std::string_view(bytes), &bytes);
+}
+
+send_result connection::send(const shared_slice& bytes) {
+  return queue_bytes(bytes.bytes, nullptr, &bytes);
 }
 
 std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {
@@ -425,7 +433,7 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
     if (n > 0) {
       sent += static_cast<std::uint64_t>(n);
       bytes_out_ += static_cast<std::uint64_t>(n);
-      touch();
+      touch_write();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -515,8 +523,37 @@ void connection::resume_reading() {
 
 // --- timers ----------------------------------------------------------------------
 
+std::uint32_t connection::now_ms() const noexcept {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  return static_cast<std::uint32_t>(
+      duration_cast<milliseconds>(owner().now().time_since_epoch()).count());
+}
+
 void connection::touch() noexcept {
-  last_activity_ = owner().now();
+  last_activity_ = now_ms();
+}
+
+void connection::set_role_timer(std::chrono::milliseconds after, bool since_last_read) {
+  if (state_ != state::open) return;
+  if (after.count() <= 0) {
+    role_timer_ = role_timer_reads_ = false;
+    timer_.cancel();
+    // Back to the idle timeout, counted from now.
+    if (!idle_off_ && opts_->idle_timeout.count() > 0 && !tls_handshaking_) {
+      touch();
+      timer_.arm(opts_->idle_timeout);
+    }
+    return;
+  }
+  role_timer_ = true;
+  role_timer_reads_ = since_last_read;
+  role_timer_ms_ = static_cast<std::uint32_t>(std::min<std::int64_t>(after.count(), 1LL << 31));
+  if (!since_last_read) last_activity_ = now_ms();
+  // During a TLS handshake the timer is the handshake's; its end arms this one.
+  if (tls_handshaking_) return;
+  const auto left = static_cast<std::int32_t>(last_activity_ + role_timer_ms_ - now_ms());
+  timer_.arm(std::chrono::milliseconds(std::max<std::int32_t>(left, 0)));
 }
 
 void connection::set_idle_timeout(std::chrono::milliseconds t) {
@@ -560,12 +597,30 @@ void connection::on_timer() {
     close(why);
     return;
   }
-  if (state_ != state::open || idle_off_ || opts_->idle_timeout.count() <= 0) return;
+  if (state_ != state::open) return;
   // Activity only stamps a time; the timer checks it here, so a busy
   // connection costs no timer work per read or write.
-  const auto deadline = last_activity_ + opts_->idle_timeout;
-  if (owner().now() < deadline) {
-    timer_.arm_at(deadline);
+  if (role_timer_) {
+    const auto left = static_cast<std::int32_t>(last_activity_ + role_timer_ms_ - now_ms());
+    if (left > 0) {
+      timer_.arm(std::chrono::milliseconds(left));
+      return;
+    }
+    role_timer_ = role_timer_reads_ = false;
+    connection_ref keep(this);
+    role_->on_role_timer(*this);
+    // Not re-armed by the role: the idle timeout applies again, from now.
+    if (state_ == state::open && !role_timer_ && !idle_off_ && opts_->idle_timeout.count() > 0) {
+      touch();
+      timer_.arm(opts_->idle_timeout);
+    }
+    return;
+  }
+  if (idle_off_ || opts_->idle_timeout.count() <= 0) return;
+  const auto idle_ms = static_cast<std::uint32_t>(opts_->idle_timeout.count());
+  const auto left = static_cast<std::int32_t>(last_activity_ + idle_ms - now_ms());
+  if (left > 0) {
+    timer_.arm(std::chrono::milliseconds(left));
     return;
   }
   close(close_reason(error::idle_timeout,

@@ -114,7 +114,10 @@ void connection::tls_handshake_done() {
   if (origin_) origin_->tls_ready(*this);  // counts; may switch to the SNI-chosen vhost
   if (state_ != state::open) return;
   touch();
-  if (opts_->idle_timeout.count() > 0) timer_.arm(opts_->idle_timeout);
+  if (role_timer_)
+    timer_.arm(std::chrono::milliseconds(role_timer_ms_));
+  else if (opts_->idle_timeout.count() > 0)
+    timer_.arm(opts_->idle_timeout);
   if (!x_->tls_early.empty()) {
     const std::string early = std::move(x_->tls_early);
     x_->tls_early.clear();

@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "core/connector.hpp"
@@ -100,8 +102,35 @@ context::context(context_options opts)
     : opts_(std::move(opts)), log_(opts_.level, opts_.sink), in_(std::make_unique<internals>()) {
   ignore_sigpipe();
   const unsigned n = std::max(1u, opts_.loops);
-  for (unsigned i = 0; i < n; ++i)
+  for (unsigned i = 0; i < n; ++i) {
     loops_.push_back(std::make_unique<loop>(&log_));
+    loops_.back()->context_ = this;
+    loops_.back()->context_index_ = i;
+  }
+}
+
+void* context::lookup_extension(const void* key) const noexcept {
+  const std::size_t n = extension_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i)
+    if (extension_keys_[i] == key) return extensions_[i].get();
+  return nullptr;
+}
+
+void* context::find_extension(const void* key, std::shared_ptr<void> (*make)(context&)) {
+  if (void* p = lookup_extension(key)) return p;
+  std::lock_guard lock(extensions_mutex_);
+  if (void* p = lookup_extension(key)) return p;  // made meanwhile
+  const std::size_t n = extension_count_.load(std::memory_order_relaxed);
+  if (n == max_extensions) {
+    // A programming error (a new kind of extension without raising the
+    // cap), and no exception may cross the loop: say so and stop.
+    std::fputs("lwspp: context::extension: more than max_extensions kinds\n", stderr);
+    std::abort();
+  }
+  extensions_[n] = make(*this);
+  extension_keys_[n] = key;
+  extension_count_.store(n + 1, std::memory_order_release);
+  return extensions_[n].get();
 }
 
 context::~context() {

@@ -83,8 +83,10 @@ constexpr version_check check_version(std::string_view v, std::uint8_t& minor) n
   if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' ||
       !is_digit(v[7]))
     return version_check::malformed;
-  if (v[5] != '1' || (v[7] != '0' && v[7] != '1')) return version_check::unsupported;
-  minor = static_cast<std::uint8_t>(v[7] - '0');
+  // A later 1.x is read as 1.1, the highest minor version we implement
+  // (RFC 9110 §2.5); another major version is not ours to read.
+  if (v[5] != '1') return version_check::unsupported;
+  minor = v[7] == '0' ? 0 : 1;
   return version_check::ok;
 }
 

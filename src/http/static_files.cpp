@@ -257,7 +257,7 @@ void serve_file(exchange& ex, const mount_rule& m, opened_file file, std::string
     if (m.opts.precompressed && compressible && try_precompressed(ex, m, path, type)) return;
     const std::string_view accept = req.header("accept-encoding");
     if (m.opts.compress && compressible && size >= compress_min && size <= m.opts.compress_max &&
-        !accept.empty() && req.verb() != method::head) {
+        !accept.empty()) {
       // A brotli encoder holds 1-4 MiB while it runs, a gzip one 256 KiB
       // (docs/compression.md): brotli on the fly only for small files, whose
       // streams are short-lived; large ones are better pre-compressed.
@@ -269,6 +269,13 @@ void serve_file(exchange& ex, const mount_rule& m, opened_file file, std::string
           res.header("etag", coded_etag(tag.view(), *chosen));
           res.header("content-encoding", to_string(*chosen));
           res.header("content-type", type);
+          if (req.verb() == method::head) {
+            // The head GET would get (chunked, coded), without compressing
+            // a body nobody receives.
+            res.write({});
+            res.end();
+            return;
+          }
           auto w = std::make_shared<piece_writer>();
           w->ex = &ex;
           w->file = std::move(file);

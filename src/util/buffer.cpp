@@ -55,7 +55,7 @@ void buffer_chain::append(std::string_view bytes) {
   // independent of the standard library's small-string and rounding rules.
   if (block_count() != 0) {
     block& tail = blocks_.back();
-    if (!tail.adopted && tail.data.size() < block_size_) {
+    if (!tail.adopted && !tail.shared() && tail.data.size() < block_size_) {
       const std::size_t room = block_size_ - tail.data.size();
       const std::size_t n = std::min(room, bytes.size());
       tail.data.append(bytes.data(), n);
@@ -82,11 +82,27 @@ void buffer_chain::append(std::string&& bytes) {
   blocks_.push_back(block{std::move(bytes), 0, true});
 }
 
+void buffer_chain::append(const shared_slice& s) {
+  if (s.bytes.empty()) return;
+  if (block_count() != 0) {
+    const block& tail = blocks_.back();
+    if (!tail.adopted && !tail.shared() && tail.data.size() + s.bytes.size() <= block_size_) {
+      append(s.bytes);
+      return;
+    }
+  }
+  size_ += s.bytes.size();
+  block b;
+  b.owner = s.owner;
+  b.view = s.bytes;
+  blocks_.push_back(std::move(b));
+}
+
 std::size_t buffer_chain::gather(std::span<io_slice> out) const noexcept {
   std::size_t count = 0;
   for (std::size_t i = head_; i < blocks_.size() && count < out.size(); ++i, ++count) {
     const block& b = blocks_[i];
-    out[count] = io_slice{b.data.data() + b.offset, b.live()};
+    out[count] = io_slice{b.begin(), b.live()};
   }
   return count;
 }
@@ -107,6 +123,7 @@ void buffer_chain::consume(std::size_t n) noexcept {
     }
     n -= front.live();
     std::string().swap(front.data);  // free the bytes now, not at compaction
+    front.owner.reset();             // and a shared slice's reference
     ++head_;
   }
   if (head_ >= min_dead_blocks_to_compact && head_ >= block_count()) compact();
@@ -117,7 +134,7 @@ std::size_t buffer_chain::peek(std::span<char> out) const noexcept {
   for (std::size_t i = head_; i < blocks_.size() && copied < out.size(); ++i) {
     const block& b = blocks_[i];
     const std::size_t n = std::min(b.live(), out.size() - copied);
-    std::memcpy(out.data() + copied, b.data.data() + b.offset, n);
+    std::memcpy(out.data() + copied, b.begin(), n);
     copied += n;
   }
   return copied;

@@ -17,6 +17,7 @@
 #include "tls/session.hpp"
 #include "util/random.hpp"
 #include "ws/close_payload.hpp"
+#include "ws/pubsub.hpp"
 
 namespace lwspp::ws::detail {
 
@@ -506,6 +507,7 @@ void session::end_quietly() noexcept {
 }
 
 void session::report_close(const close_reason& why, std::uint16_t fallback) {
+  leave_all_topics(*this);  // before handlers::close: a closed socket gets no more
   phase_ = phase::done;
   timer_.cancel();
   if (closed_reported_) return;

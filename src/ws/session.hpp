@@ -48,6 +48,8 @@ struct endpoint_config {
 };
 
 class session : public role, public socket {
+  friend struct pubsub_access;  // ws/pubsub.hpp: shared frames for subscribers
+
  public:
   ~session() override;
 
@@ -71,6 +73,7 @@ class session : public role, public socket {
   void resume();
   bool open_for_messages() const noexcept { return phase_ == phase::open && conn_->is_open(); }
   bool handshake_done() const noexcept { return phase_ != phase::opening; }
+  bool is_client() const noexcept { return client_; }
   std::string_view protocol_name() const noexcept;
   bool deflate_on() const noexcept { return deflater_ != nullptr; }
   connection& conn_ref() const noexcept { return *conn_; }

@@ -372,6 +372,15 @@ else
   fail "gzip response: ETag '$gz_etag' is the identity one's"
 fi
 
+# HEAD answers with the head GET gets (RFC 9110 §9.3.2): coded, same ETag.
+req gz_head -I -H 'Accept-Encoding: gzip' "$base/static/text.txt"
+expect_eq "HEAD with Accept-Encoding: gzip: content-encoding as GET's" "$(hdr gz_head content-encoding)" "gzip"
+expect_eq "HEAD with Accept-Encoding: gzip: the coded ETag" "$(hdr gz_head etag)" "$gz_etag"
+expect_eq "HEAD with Accept-Encoding: gzip: framing as GET's" \
+  "$(hdr gz_head transfer-encoding)|$(hdr gz_head content-length)" \
+  "$(hdr gz transfer-encoding)|$(hdr gz content-length)"
+expect_file "HEAD with Accept-Encoding: gzip: nothing but the head" "$tmp/gz_head.body" "$tmp/gz_head.head"
+
 req compressed --compressed "$base/static/text.txt"
 expect_file "curl --compressed on text.txt: decodes to the file" "$tmp/compressed.body" "$root/text.txt"
 case $(hdr compressed content-encoding) in

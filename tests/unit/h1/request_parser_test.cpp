@@ -759,7 +759,7 @@ TEST(request_parser, idle_between_messages) {
 TEST(request_parser, every_status_has_a_reason) {
   const std::pair<std::string_view, int> cases[] = {
       {"GET / HTTP/1.1\r\n\r\n", 400},
-      {"GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505},
+      {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
       {"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
       {"GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", 417},
       {"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n", 413},

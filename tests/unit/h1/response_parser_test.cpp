@@ -118,7 +118,7 @@ TEST(h1_response_parser, strictness) {
       {"HTTP/1.1 200 OK\r\nA(b): 1\r\n\r\n", "invalid character in a field name"},
       {"HTTP/1.1 200 OK\r\nA: a\x01z\r\n\r\n", "invalid character in a field value"},
       {"HTTP/2.0 200 OK\r\n\r\n", "HTTP version not supported"},
-      {"HTTP/1.2 200 OK\r\n\r\n", "HTTP version not supported"},
+      {"HTTP/0.9 200 OK\r\n\r\n", "HTTP version not supported"},
       {"HTTP/1.1 099 x\r\n\r\n", "malformed status code"},
       {"HTTP/1.1 600 x\r\n\r\n", "malformed status code"},
       {"HTTP/1.1 20x x\r\n\r\n", "malformed status code"},

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -294,3 +296,80 @@ TEST(buffer_chain, random_operations_match_a_string_model) {
 }
 
 }  // namespace
+
+// --- shared slices ---------------------------------------------------------------
+
+namespace shared {
+
+std::shared_ptr<const std::string> bytes(std::size_t n, char c) {
+  return std::make_shared<const std::string>(n, c);
+}
+
+TEST(buffer_chain_shared, a_large_slice_is_queued_by_reference) {
+  auto buf = bytes(8000, 's');
+  buffer_chain chain;
+  chain.append(lwspp::shared_slice{buf, *buf});
+  EXPECT_EQ(chain.block_count(), 1u);
+  EXPECT_EQ(buf.use_count(), 2) << "the chain holds a reference";
+  std::array<io_slice, 2> out{};
+  ASSERT_EQ(chain.gather(out), 1u);
+  EXPECT_EQ(out[0].base, buf->data()) << "gathered from the shared buffer itself, no copy";
+  EXPECT_EQ(out[0].len, buf->size());
+  chain.consume(100);
+  ASSERT_EQ(chain.gather(out), 1u);
+  EXPECT_EQ(out[0].base, buf->data() + 100);
+  chain.consume(7900);
+  EXPECT_TRUE(chain.empty());
+  EXPECT_EQ(buf.use_count(), 1) << "released once consumed";
+}
+
+TEST(buffer_chain_shared, a_slice_that_fits_the_tail_block_is_copied_there) {
+  auto buf = bytes(100, 'x');
+  buffer_chain chain;
+  chain.append(std::string_view("head"));
+  chain.append(lwspp::shared_slice{buf, *buf});
+  EXPECT_EQ(chain.block_count(), 1u);
+  EXPECT_EQ(buf.use_count(), 1) << "copied into room that was there: no reference kept";
+  EXPECT_EQ(gathered(chain), "head" + *buf);
+}
+
+TEST(buffer_chain_shared, mixed_appends_keep_their_order) {
+  auto a = bytes(20000, 'a');
+  auto b = bytes(5000, 'b');
+  buffer_chain chain;
+  std::string model;
+  chain.append(lwspp::shared_slice{a, *a});  // empty chain: by reference
+  model += *a;
+  chain.append(std::string_view("copied"));  // a new copy block after a shared one
+  model += "copied";
+  chain.append(lwspp::shared_slice{b, std::string_view(*b).substr(10)});  // fits: copied
+  model += b->substr(10);
+  chain.append(lwspp::shared_slice{a, std::string_view(*a).substr(1, 15000)});  // does not fit
+  model += a->substr(1, 15000);
+  chain.append(std::string(6000, 'm'));  // adopted
+  model += std::string(6000, 'm');
+  EXPECT_EQ(chain.size(), model.size());
+  EXPECT_EQ(gathered(chain), model);
+  EXPECT_EQ(peeked(chain), model);
+  EXPECT_EQ(a.use_count(), 3);
+  // Consumed at every kind of boundary, the rest is still right.
+  std::size_t at = 0;
+  for (std::size_t step : {19999u, 2u, 5000u, 20000u, 1u}) {
+    step = std::min(step, chain.size());
+    chain.consume(step);
+    at += step;
+    EXPECT_EQ(peeked(chain), model.substr(at));
+  }
+  chain.clear();
+  EXPECT_EQ(a.use_count(), 1);
+  EXPECT_EQ(b.use_count(), 1);
+}
+
+TEST(buffer_chain_shared, empty_slices_are_ignored) {
+  buffer_chain chain;
+  chain.append(lwspp::shared_slice{});
+  EXPECT_TRUE(chain.empty());
+  EXPECT_EQ(chain.block_count(), 0u);
+}
+
+}  // namespace shared
