@@ -140,6 +140,7 @@ server& server::ws(std::string path, ws::handlers h, ws::options opts, basic_aut
     cfg->fixed_fields += name + ": " + value + "\r\n";
   cfg->h = std::move(h);
   cfg->opts = std::move(opts);
+  cfg->prepare_resting();
   route(method::get, std::move(path), handler{}, std::move(auth));
   impl_->routes.back()->ws = std::move(cfg);
   impl_->has_ws = true;

@@ -140,9 +140,8 @@ void hand_over(exchange& ex, std::string_view rest) {
   ws::agreement a;
   a.protocol = u->result.protocol;
   a.deflate = u->result.deflate;
-  auto session = std::make_unique<ws::detail::server_session>(*u->cfg, c);
-  ws::detail::server_session& s = *session;
-  c.switch_role(s, std::move(session));
+  ws::detail::server_session& s = ws::detail::server_session::take(*u->cfg, c);
+  c.switch_role(s);  // pooled: given back at the close, or when it rests
   s.start(a, ex.req, rest);
 }
 

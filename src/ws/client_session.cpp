@@ -44,7 +44,7 @@ void client_session::on_open(connection& c) {
   client_request r{.authority = authority,
                    .resource = u.resource,
                    .origin = o.origin,
-                   .protocols = cfg_.opts.protocols,
+                   .protocols = cfg_->opts.protocols,
                    .deflate = core_->deflate_offer(),
                    .headers = o.headers};
   arm_opening_timer(o.handshake_timeout);
@@ -100,7 +100,7 @@ void client_session::on_head(std::string_view rest) {
                      .protocol = h.get("sec-websocket-protocol"),
                      .protocol_fields = static_cast<int>(h.count("sec-websocket-protocol")),
                      .extensions = h.get_all("sec-websocket-extensions", joined[2])};
-  auto a = check_upgrade_response(r, hs_->key, cfg_.opts.protocols, core_->deflate_offer());
+  auto a = check_upgrade_response(r, hs_->key, cfg_->opts.protocols, core_->deflate_offer());
   if (!a) return fail_handshake(close_reason(a.error()));
   // The rest is in the connection's read buffer, which stays ours during
   // this call: the handshake state (and the parser's copy) can go.

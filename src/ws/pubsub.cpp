@@ -205,7 +205,9 @@ bool socket::subscribe(std::string_view topic) {
   // each need their own masking, so clients publish but do not subscribe.
   if (s.is_client()) return false;
   detail::registry* r = detail::registry::of(s.conn_ref().get_loop());
-  return r && r->subscribe(s, topic);
+  if (!r || !r->subscribe(s, topic)) return false;
+  s.mark_subscribed();
+  return true;
 }
 
 bool socket::unsubscribe(std::string_view topic) {

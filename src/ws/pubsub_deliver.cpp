@@ -81,12 +81,12 @@ frame_variant make_variant(std::string_view payload, message_kind kind, std::uin
 subscriber_shape pubsub_access::shape(const session& s) {
   subscriber_shape sh;
   sh.frame_size =
-      static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_.opts.send_frame_size, UINT32_MAX));
+      static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_->opts.send_frame_size, UINT32_MAX));
   if (s.deflater_) {
     const deflater_settings& d = s.deflater_->settings();
     sh.level = static_cast<std::uint8_t>(d.level);
-    sh.min_size =
-        static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_.opts.deflate.min_size, UINT32_MAX));
+    sh.min_size = static_cast<std::uint32_t>(
+        std::min<std::size_t>(s.cfg_->opts.deflate.min_size, UINT32_MAX));
     if (d.no_context_takeover)
       sh.window_bits = static_cast<std::uint8_t>(d.window_bits);
     else

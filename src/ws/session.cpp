@@ -18,6 +18,7 @@
 #include "util/random.hpp"
 #include "ws/close_payload.hpp"
 #include "ws/pubsub.hpp"
+#include "ws/server_session.hpp"
 
 namespace lwspp::ws::detail {
 
@@ -54,21 +55,52 @@ mask_key fresh_mask_key() noexcept {
 }  // namespace
 
 session::session(endpoint_config& cfg, connection& c, endpoint side)
-    : cfg_(cfg),
+    : cfg_(&cfg),
       conn_(&c),
       reader_(reader_for(cfg.opts, static_cast<bool>(cfg.h.fragment), side)),
-      timer_(c.get_loop(), &on_timer_thunk, this),
       client_(side == endpoint::client) {}
 
 session::~session() = default;
 
+void session::reopen(endpoint_config& cfg, connection& c, std::int8_t protocol) {
+  cfg_ = &cfg;
+  conn_ = &c;
+  reader_ = message_reader(reader_for(cfg.opts, static_cast<bool>(cfg.h.fragment),
+                                      client_ ? endpoint::client : endpoint::server));
+  deflater_.reset();
+  x_.reset();
+  code_sent_ = code_received_ = 0;
+  phase_ = phase::open;
+  protocol_ = protocol;
+  out_kind_ = message_kind::text;
+  out_utf8_ = {};
+  out_streaming_ = out_compressed_ = awaiting_pong_ = paused_ = feeding_ = false;
+  closed_reported_ = subscribed_ = false;
+}
+
+bool session::can_rest() const noexcept {
+  return !client_ && phase_ == phase::open && !feeding_ && !paused_ && !out_streaming_ &&
+         !awaiting_pong_ && !subscribed_ && !x_ && !deflater_ && reader_.at_boundary() &&
+         conn_->is_open() && conn_->buffered() == 0 && !conn_->reading_paused();
+}
+
 session* session::of(connection& c) noexcept {
-  return dynamic_cast<session*>(&c.current_role());
+  role& r = c.current_role();
+  if (auto* s = dynamic_cast<session*>(&r)) return s;
+  // A resting server WebSocket: wake it for the caller, and let it rest
+  // again once this loop iteration is over.
+  if (auto* resting = dynamic_cast<resting_role*>(&r); resting && c.is_open()) {
+    server_session& s = resting->wake(c);
+    s.rest_later();
+    return &s;
+  }
+  return nullptr;
 }
 
 std::string_view session::protocol_name() const noexcept {
-  if (protocol_ < 0 || static_cast<std::size_t>(protocol_) >= cfg_.opts.protocols.size()) return {};
-  return cfg_.opts.protocols[static_cast<std::size_t>(protocol_)];
+  if (protocol_ < 0 || static_cast<std::size_t>(protocol_) >= cfg_->opts.protocols.size())
+    return {};
+  return cfg_->opts.protocols[static_cast<std::size_t>(protocol_)];
 }
 
 session::extra& session::more() {
@@ -81,21 +113,20 @@ void session::begin(const agreement& a) {
   protocol_ = static_cast<std::int8_t>(a.protocol);
   if (a.deflate) {
     inflater_settings in = inflater_for(*a.deflate, side);
-    in.release_idle = cfg_.opts.deflate.release_idle;
+    in.release_idle = cfg_->opts.deflate.release_idle;
     reader_.enable_deflate(in);
     deflater_settings out = deflater_for(*a.deflate, side);
-    out.level = cfg_.opts.deflate.level;
-    out.release_idle = cfg_.opts.deflate.release_idle;
+    out.level = cfg_->opts.deflate.level;
+    out.release_idle = cfg_->opts.deflate.release_idle;
     deflater_ = std::make_unique<deflater>(out);
   }
   phase_ = phase::open;
   // HTTP's idle timeout (keep-alive) is not ours: a WebSocket may be quiet
   // for long, and pings find out whether the peer is still there.
   conn_->set_idle_timeout(std::chrono::milliseconds(0));
-  last_rx_ = conn_->get_loop().now();
-  timer_.cancel();
+  cancel_timer();
   arm_ping();
-  if (cfg_.h.open) cfg_.h.open(*this);
+  if (cfg_->h.open) cfg_->h.open(*this);
 }
 
 void session::feed_rest(std::string_view rest) {
@@ -106,8 +137,12 @@ void session::feed_rest(std::string_view rest) {
 
 void session::on_data(connection& c, std::string_view bytes) {
   (void)c;
-  last_rx_ = conn_->get_loop().now();
-  awaiting_pong_ = false;  // anything from the peer shows it is there
+  if (awaiting_pong_) {
+    // Anything from the peer shows it is there: back from the pong timeout
+    // to the ping interval (counted from this read).
+    awaiting_pong_ = false;
+    if (phase_ == phase::open) arm_ping();
+  }
   if (phase_ == phase::done || phase_ == phase::lingering || phase_ == phase::opening) return;
   if (paused_ || (x_ && !x_->held.empty())) {
     hold(bytes);
@@ -138,7 +173,7 @@ void session::feed(std::span<char> in) {
 
 // One reader event. False: stop feeding (closed, failed).
 bool session::dispatch_step(const step& s) {
-  handlers& h = cfg_.h;
+  handlers& h = cfg_->h;
   switch (s.ev) {
     case event::need_more:
       return false;
@@ -154,7 +189,7 @@ bool session::dispatch_step(const step& s) {
       // A peer that pings without reading the answers does not grow the
       // queue: past the backpressure limit pongs are skipped (RFC 6455
       // §5.5.3 allows answering only the latest ping).
-      if (conn_->buffered() <= cfg_.opts.max_backpressure)
+      if (conn_->buffered() <= cfg_->opts.max_backpressure)
         write_frame(opcode::pong, true, false, s.data);
       if (h.ping) h.ping(*this, s.data);
       return true;
@@ -204,12 +239,12 @@ void session::fail(std::uint16_t code, std::string_view reason, close_reason why
 // TIME_WAIT); a client whose closing handshake is complete waits for that,
 // for at most close_timeout.
 void session::finish(close_reason why, bool handshake_done) {
-  timer_.cancel();
+  cancel_timer();
   if (x_) x_->held.clear();
   if (client_ && handshake_done && conn_->is_open()) {
     phase_ = phase::lingering;
     more().why = std::move(why);
-    timer_.arm(cfg_.opts.close_timeout);
+    conn_->set_role_timer(cfg_->opts.close_timeout, false);
     return;
   }
   phase_ = phase::done;
@@ -295,7 +330,7 @@ send_result session::write_masked(std::string_view head, std::string_view payloa
 // A message's frames: one, or several of send_frame_size (the first with
 // the message's opcode and RSV1, the rest continuations).
 send_result session::write_message(opcode op, std::string_view payload, bool rsv1) {
-  const std::size_t max = cfg_.opts.send_frame_size;
+  const std::size_t max = cfg_->opts.send_frame_size;
   if (max == 0 || payload.size() <= max) return write_frame(op, true, rsv1, payload);
   if (conn_->buffered() + payload.size() + (payload.size() / max + 1) * max_header_size >
       conn_->options().write_limit)
@@ -315,19 +350,19 @@ send_result session::write_message(opcode op, std::string_view payload, bool rsv
 // Over the backpressure limit: the policy's answer, or nullopt to go on.
 std::optional<send_result> session::check_backpressure() {
   const std::size_t queued = conn_->buffered();
-  if (queued <= cfg_.opts.max_backpressure) return std::nullopt;
-  switch (cfg_.opts.on_backpressure) {
+  if (queued <= cfg_->opts.max_backpressure) return std::nullopt;
+  switch (cfg_->opts.on_backpressure) {
     case backpressure_policy::refuse:
       conn_->request_writable();
       return send_result{send_status::refused, queued, true};
     case backpressure_policy::close_policy:
     case backpressure_policy::close_try_again_later: {
       const std::uint16_t code =
-          cfg_.opts.on_backpressure == backpressure_policy::close_policy ? 1008 : 1013;
+          cfg_->opts.on_backpressure == backpressure_policy::close_policy ? 1008 : 1013;
       fail(code, "slow reader",
            close_reason(lwspp::error::write_buffer_full,
                         std::to_string(queued) + " bytes unread by the peer (max_backpressure " +
-                            std::to_string(cfg_.opts.max_backpressure) + ")",
+                            std::to_string(cfg_->opts.max_backpressure) + ")",
                         code));
       return refused();
     }
@@ -340,7 +375,7 @@ send_result session::send_message(std::string_view data, message_kind kind) {
   if (kind == message_kind::text && !util::is_valid_utf8(data)) return refused();
   if (auto r = check_backpressure()) return *r;
   const opcode op = kind == message_kind::text ? opcode::text : opcode::binary;
-  if (deflater_ && data.size() >= cfg_.opts.deflate.min_size) {
+  if (deflater_ && data.size() >= cfg_->opts.deflate.min_size) {
     thread_local std::string z;
     z.clear();
     if (!deflater_->compress(data, z, true)) return refused();
@@ -404,28 +439,32 @@ void session::start_close(close_code code, std::string_view reason, close_reason
   why.protocol_code = code_sent_;
   x.why = std::move(why);
   phase_ = phase::closing;
-  timer_.arm(cfg_.opts.close_timeout);
+  conn_->set_role_timer(cfg_->opts.close_timeout, false);
   resume();  // the peer answers with its close frame: read until then
 }
 
 void session::abort_now() {
   phase_ = phase::done;
-  timer_.cancel();
+  cancel_timer();
   conn_->abort();
 }
 
 void session::on_writable(connection& c) {
   (void)c;
-  if (phase_ == phase::open && cfg_.h.drain) cfg_.h.drain(*this);
+  if (phase_ == phase::open && cfg_->h.drain) cfg_->h.drain(*this);
 }
 
 // --- timers ------------------------------------------------------------------------------
 
+// The connection's role timer serves every deadline here, one at a time:
+// the client's handshake, the ping interval (counted from the last read, so
+// traffic costs no timer work), the pong, close and linger timeouts.
 void session::arm_ping() {
-  if (cfg_.opts.ping_interval.count() > 0) timer_.arm_at(last_rx_ + cfg_.opts.ping_interval);
+  if (cfg_->opts.ping_interval.count() > 0) conn_->set_role_timer(cfg_->opts.ping_interval, true);
 }
 
-void session::on_timer() {
+void session::on_role_timer(connection& c) {
+  (void)c;
   if (!conn_->is_open() || phase_ == phase::done) return;
   switch (phase_) {
     case phase::opening:
@@ -436,7 +475,7 @@ void session::on_timer() {
       close_reason why = std::move(more().why);
       why.detail += why.detail.empty() ? "" : "; ";
       why.detail += "no close frame from the peer within " +
-                    std::to_string(cfg_.opts.close_timeout.count()) + " ms";
+                    std::to_string(cfg_->opts.close_timeout.count()) + " ms";
       finish(std::move(why), false);
       return;
     }
@@ -448,23 +487,19 @@ void session::on_timer() {
     default:
       break;
   }
-  const auto now = conn_->get_loop().now();
   if (awaiting_pong_) {
     // Nothing came back within pong_timeout of our ping.
     fail(1001, "ping timeout",
-         close_reason(
-             lwspp::error::idle_timeout,
-             "no answer to a ping within " + std::to_string(cfg_.opts.pong_timeout.count()) + " ms",
-             1001));
+         close_reason(lwspp::error::idle_timeout,
+                      "no answer to a ping within " +
+                          std::to_string(cfg_->opts.pong_timeout.count()) + " ms",
+                      1001));
     return;
   }
-  if (now < last_rx_ + cfg_.opts.ping_interval) {
-    arm_ping();  // something arrived meanwhile
-    return;
-  }
+  // ping_interval without anything read.
   awaiting_pong_ = true;
   write_frame(opcode::ping, true, false, {});
-  timer_.arm(cfg_.opts.pong_timeout);
+  conn_->set_role_timer(cfg_->opts.pong_timeout, false);
 }
 
 // --- endings ------------------------------------------------------------------------------
@@ -472,13 +507,13 @@ void session::on_timer() {
 void session::on_peer_eof(connection& c) {
   if (phase_ == phase::closing || phase_ == phase::lingering) {
     phase_ = phase::done;
-    timer_.cancel();
+    cancel_timer();
     c.close(std::move(x_->why));
     return;
   }
   if (phase_ == phase::done) return;
   phase_ = phase::done;
-  timer_.cancel();
+  cancel_timer();
   if (c.is_tls() && c.tls_session().state() == tls::session_state::failed) {
     c.close(c.tls_session().failure());  // EOF without close_notify: truncated
     return;
@@ -502,17 +537,17 @@ void session::on_close(connection& c, const close_reason& why) {
 
 void session::end_quietly() noexcept {
   phase_ = phase::done;
-  timer_.cancel();
+  cancel_timer();
   closed_reported_ = true;
 }
 
 void session::report_close(const close_reason& why, std::uint16_t fallback) {
   leave_all_topics(*this);  // before handlers::close: a closed socket gets no more
   phase_ = phase::done;
-  timer_.cancel();
+  cancel_timer();
   if (closed_reported_) return;
   closed_reported_ = true;
-  if (!cfg_.h.close) return;
+  if (!cfg_->h.close) return;
   std::uint16_t code = fallback;
   if (code_received_ != 0) {
     code = code_received_;
@@ -520,7 +555,7 @@ void session::report_close(const close_reason& why, std::uint16_t fallback) {
     code = code_sent_;
   }
   const std::string_view reason = x_ && code != fallback ? std::string_view(x_->reason) : "";
-  cfg_.h.close(*this, static_cast<close_code>(code), reason, why);
+  cfg_->h.close(*this, static_cast<close_code>(code), reason, why);
 }
 
 }  // namespace lwspp::ws::detail

@@ -62,6 +62,7 @@ class session : public role, public socket {
   void on_close(connection& c, const close_reason& why) override;
   void on_shutdown(connection& c) override;
   void on_peer_eof(connection& c) override;
+  void on_role_timer(connection& c) override;
 
   // What socket's members do.
   send_result send_message(std::string_view data, message_kind kind);
@@ -74,6 +75,10 @@ class session : public role, public socket {
   bool open_for_messages() const noexcept { return phase_ == phase::open && conn_->is_open(); }
   bool handshake_done() const noexcept { return phase_ != phase::opening; }
   bool is_client() const noexcept { return client_; }
+  std::int8_t protocol_index() const noexcept { return protocol_; }
+  // pub/sub: set once the socket has subscribed (a subscriber does not rest:
+  // the topics hold its session).
+  void mark_subscribed() noexcept { subscribed_ = true; }
   std::string_view protocol_name() const noexcept;
   bool deflate_on() const noexcept { return deflater_ != nullptr; }
   connection& conn_ref() const noexcept { return *conn_; }
@@ -88,15 +93,22 @@ class session : public role, public socket {
   void feed_rest(std::string_view rest);
   bool opening() const noexcept { return phase_ == phase::opening; }
   // The core's timer while opening (a client's handshake timeout).
-  void arm_opening_timer(std::chrono::milliseconds t) { timer_.arm(t); }
+  void arm_opening_timer(std::chrono::milliseconds t) { conn_->set_role_timer(t, false); }
   virtual void on_opening_timeout() {}
+  // A pooled server session made the open session of connection c again
+  // (after resting): no deflate, nothing held, `protocol` agreed.
+  void reopen(endpoint_config& cfg, connection& c, std::int8_t protocol);
+  // Open with nothing in flight either way: a fresh session with the same
+  // agreement would go on exactly the same (see server_session: resting).
+  bool can_rest() const noexcept;
+
   // handlers::close, once; `fallback` is the code when no close frame was
   // sent or received (1006; a client whose TLS handshake failed: 1015).
   void report_close(const close_reason& why, std::uint16_t fallback);
   // Done without handlers::close (a client's attempt that was redirected).
   void end_quietly() noexcept;
 
-  endpoint_config& cfg_;
+  endpoint_config* cfg_;  // a pointer: a pooled server session moves between routes
   connection* conn_;
 
  private:
@@ -131,14 +143,11 @@ class session : public role, public socket {
   static send_result refused() noexcept { return {send_status::refused, 0, false}; }
 
   void arm_ping();
-  void on_timer();
-  static void on_timer_thunk(void* self) { static_cast<session*>(self)->on_timer(); }
+  void cancel_timer() noexcept { conn_->set_role_timer(std::chrono::milliseconds(0), false); }
 
   message_reader reader_;
   std::unique_ptr<deflater> deflater_;
   std::unique_ptr<extra> x_;
-  timer timer_;  // handshake (client), ping interval, pong timeout, close timeout, linger
-  clock_type::time_point last_rx_{};
   std::uint16_t code_sent_ = 0;      // our close frame's code (0: none sent)
   std::uint16_t code_received_ = 0;  // the peer's close frame's code (0: none received)
   phase phase_ = phase::opening;
@@ -151,7 +160,8 @@ class session : public role, public socket {
   bool paused_ : 1 = false;
   bool feeding_ : 1 = false;
   bool closed_reported_ : 1 = false;
-  bool client_ : 1 = false;  // endpoint::client: mask what we send, linger after the close
+  bool client_ : 1 = false;      // endpoint::client: mask what we send, linger after the close
+  bool subscribed_ : 1 = false;  // pub/sub topics may hold this session
 };
 
 }  // namespace lwspp::ws::detail
