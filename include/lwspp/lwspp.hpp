@@ -20,4 +20,5 @@
 #include "lwspp/udp.hpp"
 #include "lwspp/version.hpp"
 #include "lwspp/ws.hpp"
+#include "lwspp/ws_client.hpp"
 #include "lwspp/ws_pubsub.hpp"

@@ -203,7 +203,7 @@ class socket {
   // until unsubscribe or the close, the socket receives every message
   // published to `topic` in its context (ws::publish in <lwspp/ws_pubsub.hpp>,
   // from any thread). False: already subscribed / was not subscribed /
-  // the socket is closing.
+  // the socket is closing / a client socket (clients publish, servers subscribe).
   bool subscribe(std::string_view topic);
   bool unsubscribe(std::string_view topic);
   // ws::publish(context, topic, data, kind) in this socket's context (it

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "h1/field_lines.hpp"
 #include "http/known_headers.hpp"
 
 namespace lwspp::h1 {
@@ -38,12 +39,6 @@ struct parser_leniency {
 };
 
 enum class target_form : std::uint8_t { origin, absolute, authority, asterisk };
-
-struct header_field {
-  std::string_view name;   // as received (case kept)
-  std::string_view value;  // leading/trailing whitespace removed
-  http::header_id id = http::header_id::other;
-};
 
 // request_parser::clear_message() resets every member: add new ones there too.
 struct request_head {

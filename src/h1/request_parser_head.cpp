@@ -5,7 +5,6 @@
 #include "h1/request_parser.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "h1/syntax.hpp"
@@ -20,14 +19,12 @@ using detail::cc_token;
 using detail::cc_value;
 using detail::iequals;
 using detail::is;
+using detail::is_digit;
 using detail::is_ows;
 using detail::trim_ows;
 
 namespace {
 
-constexpr bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
 constexpr bool is_alpha(char c) noexcept {
   return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
@@ -193,16 +190,16 @@ bool request_parser::parse_request_line(std::string_view h) {
   std::string_view version(line.data() + v0, n - v0);
   const bool crlf = !version.empty() && version.back() == '\r';
   if (crlf) version.remove_suffix(1);
-  if (version.size() != 8 || std::memcmp(version.data(), "HTTP/", 5) != 0 ||
-      !is_digit(version[5]) || version[6] != '.' || !is_digit(version[7])) {
-    fail(400, "malformed HTTP version", section_base_ + v0);
-    return false;
-  }
-  // A later 1.x is read as 1.1, the highest minor version we implement
-  // (RFC 9110 §2.5); another major version is not ours to answer.
-  if (version[5] != '1') {
-    fail(505, "HTTP version not supported", section_base_ + v0);
-    return false;
+  std::uint8_t minor = 1;
+  switch (detail::check_version(version, minor)) {
+    case detail::version_check::malformed:
+      fail(400, "malformed HTTP version", section_base_ + v0);
+      return false;
+    case detail::version_check::unsupported:
+      fail(505, "HTTP version not supported", section_base_ + v0);
+      return false;
+    case detail::version_check::ok:
+      break;
   }
   if (!crlf && !lenient_.allow_bare_lf) {
     fail(400, "bare LF", section_base_ + line1_end_);
@@ -211,7 +208,7 @@ bool request_parser::parse_request_line(std::string_view h) {
   head_.method = method;
   head_.method_id = http::lookup_method(method);
   head_.target = target;
-  head_.version_minor = version[7] == '0' ? 0 : 1;
+  head_.version_minor = minor;
 
   if (hash != std::string_view::npos) {
     fail(400, "fragment in request-target", section_base_ + hash);
@@ -241,54 +238,11 @@ bool request_parser::parse_request_line(std::string_view h) {
 // Field lines from `pos` up to the empty line ending the section (§5).
 bool request_parser::parse_fields(std::string_view h, std::size_t pos,
                                   std::vector<header_field>& out) {
-  for (;;) {
-    const std::size_t line = pos;
-    if (h[pos] == '\r' && h[pos + 1] == '\n') return true;
-    if (h[pos] == '\n') {
-      if (lenient_.allow_bare_lf) return true;
-      fail(400, "bare LF", section_base_ + pos);
-      return false;
-    }
-    if (is_ows(h[pos])) {
-      fail(400, "obsolete line folding or whitespace before a field", section_base_ + pos);
-      return false;
-    }
-    while (is(h[pos], cc_token))
-      ++pos;
-    if (pos == line || h[pos] != ':') {
-      const char* why = is_ows(h[pos])   ? "whitespace before the colon"
-                        : h[pos] == '\r' ? "bare CR"
-                                         : "invalid character in a field name";
-      fail(400, pos == line && h[pos] == ':' ? "empty field name" : why, section_base_ + pos);
-      return false;
-    }
-    if (out.size() >= limits_.max_headers) {
-      fail(431, "too many header fields", section_base_ + line);
-      return false;
-    }
-    const std::string_view name(h.data() + line, pos - line);
-    ++pos;
-    while (is_ows(h[pos]))
-      ++pos;
-    const std::size_t v0 = pos;
-    while (is(h[pos], cc_value))
-      ++pos;
-    std::size_t v1 = pos;
-    while (v1 > v0 && is_ows(h[v1 - 1]))
-      --v1;
-    if (h[pos] == '\r' && h[pos + 1] == '\n') {
-      pos += 2;
-    } else if (h[pos] == '\n' && lenient_.allow_bare_lf) {
-      pos += 1;
-    } else {
-      const char* why = h[pos] == '\r'   ? "bare CR"
-                        : h[pos] == '\n' ? "bare LF"
-                                         : "invalid character in a field value";
-      fail(400, why, section_base_ + pos);
-      return false;
-    }
-    out.push_back({name, std::string_view(h.data() + v0, v1 - v0), http::lookup_header(name)});
-  }
+  const field_problem p =
+      parse_field_lines(h, pos, limits_.max_headers, lenient_.allow_bare_lf, out);
+  if (p.reason == nullptr) return true;
+  fail(p.status, p.reason, section_base_ + p.pos);
+  return false;
 }
 
 // Framing (§6.1-6.3), Host (§3.2), Connection (§9.3), Expect (RFC 9110 §10.1.1).

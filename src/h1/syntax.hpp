@@ -50,6 +50,9 @@ inline constexpr std::array<std::uint8_t, 256> char_classes = make_char_classes(
 constexpr bool is(char c, std::uint8_t cls) noexcept {
   return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
 }
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 constexpr bool is_ows(char c) noexcept {
   return c == ' ' || c == '\t';
 }
@@ -71,6 +74,20 @@ constexpr bool all_of(std::string_view s, std::uint8_t cls) noexcept {
     if (!is(c, cls)) return false;
   }
   return true;
+}
+
+// HTTP-version (RFC 9112 §2.3): "HTTP/" DIGIT "." DIGIT, of which we speak
+// 1.0 and 1.1 (minor set to 0 or 1).
+enum class version_check : std::uint8_t { ok, malformed, unsupported };
+constexpr version_check check_version(std::string_view v, std::uint8_t& minor) noexcept {
+  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' ||
+      !is_digit(v[7]))
+    return version_check::malformed;
+  // A later 1.x is read as 1.1, the highest minor version we implement
+  // (RFC 9110 §2.5); another major version is not ours to read.
+  if (v[5] != '1') return version_check::unsupported;
+  minor = v[7] == '0' ? 0 : 1;
+  return version_check::ok;
 }
 
 }  // namespace lwspp::h1::detail

@@ -13,6 +13,7 @@
 #include "http/server_impl.hpp"
 #include "lwspp/http_server.hpp"
 #include "util/ascii.hpp"
+#include "ws/options_check.hpp"
 #include "ws/server_session.hpp"
 
 namespace lwspp::http {
@@ -107,47 +108,18 @@ server& server::redirect(std::string prefix, std::string location, int status) {
 
 namespace {
 
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!util::is_tchar(c)) return false;
-  return true;
-}
-
-bool has_ctl(std::string_view s) noexcept {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
-  }
-  return false;
-}
-
 // What is wrong with a WebSocket route's options ("" if nothing).
 std::string check_ws_options(const ws::options& o) {
-  for (const std::string& p : o.protocols)
-    if (!is_token(p)) return "subprotocol '" + p + "' is not a token";
-  if (o.protocols.size() > 127) return "more than 127 subprotocols";
   for (const std::string& origin : o.origins)
-    if (origin.empty() || has_ctl(origin)) return "origin '" + origin + "' is not valid";
+    if (origin.empty() || !util::is_field_value(origin))
+      return "origin '" + origin + "' is not valid";
   for (const auto& [name, value] : o.response_headers) {
     const bool ours = util::iequals(name, "upgrade") || util::iequals(name, "connection") ||
                       (name.size() >= 14 && util::iequals(name.substr(0, 14), "sec-websocket-"));
-    if (!is_token(name) || has_ctl(value) || ours)
+    if (!util::is_token(name) || !util::is_field_value(value) || ours)
       return "response header '" + name + "' is not valid here";
   }
-  const ws::deflate_options& d = o.deflate;
-  if (d.enabled) {
-    if (d.server_max_window_bits < 8 || d.server_max_window_bits > 15 ||
-        d.client_max_window_bits < 8 || d.client_max_window_bits > 15)
-      return "deflate window bits must be 8-15";
-    if (d.level < 1 || d.level > 9) return "deflate level must be 1-9";
-  }
-  if (o.max_message_size == 0) return "max_message_size is 0";
-  if (o.max_fragment == 0) return "max_fragment is 0";
-  if (o.ping_interval.count() > 0 && o.pong_timeout.count() <= 0)
-    return "ping_interval needs a pong_timeout";
-  if (o.close_timeout.count() <= 0) return "close_timeout must be positive";
-  return {};
+  return ws::detail::check_common_options(o);
 }
 
 }  // namespace
@@ -168,6 +140,7 @@ server& server::ws(std::string path, ws::handlers h, ws::options opts, basic_aut
     cfg->fixed_fields += name + ": " + value + "\r\n";
   cfg->h = std::move(h);
   cfg->opts = std::move(opts);
+  cfg->prepare_resting();
   route(method::get, std::move(path), handler{}, std::move(auth));
   impl_->routes.back()->ws = std::move(cfg);
   impl_->has_ws = true;

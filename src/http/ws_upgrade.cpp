@@ -137,13 +137,12 @@ void append_ws_fields(exchange& ex, std::string& fields) {
 void hand_over(exchange& ex, std::string_view rest) {
   std::unique_ptr<ws_upgrade, ws_upgrade_deleter> u = std::move(ex.upgrade);
   connection& c = ex.conn();
-  ws::detail::agreement a;
+  ws::agreement a;
   a.protocol = u->result.protocol;
   a.deflate = u->result.deflate;
-  auto session = std::make_unique<ws::detail::server_session>(*u->cfg, c, a);
-  ws::detail::server_session& s = *session;
-  c.switch_role(s, std::move(session));
-  s.start(ex.req, rest);
+  ws::detail::server_session& s = ws::detail::server_session::take(*u->cfg, c);
+  c.switch_role(s);  // pooled: given back at the close, or when it rests
+  s.start(a, ex.req, rest);
 }
 
 }  // namespace lwspp::http::detail

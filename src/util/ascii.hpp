@@ -46,6 +46,24 @@ constexpr bool is_tchar(char ch) noexcept {
   }
 }
 
+// A token (RFC 9110 §5.6.2): one or more tchars.
+constexpr bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+// Whether a field value may be sent as it is: no CR, LF, NUL or other
+// control but HTAB (RFC 9110 §5.5).
+constexpr bool is_field_value(std::string_view s) noexcept {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
 // The value of a hex digit, or -1.
 constexpr int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';

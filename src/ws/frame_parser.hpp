@@ -70,6 +70,10 @@ class frame_parser {
 
   // True between messages: no data frame of an unfinished message was seen.
   bool in_message() const noexcept { return in_message_; }
+  // Between frames and outside any message: nothing of the stream is held.
+  bool at_boundary() const noexcept {
+    return phase_ == phase::header && header_len_ == 0 && !in_message_;
+  }
   // Bytes consumed since construction or reset().
   std::uint64_t offset() const noexcept { return offset_; }
 

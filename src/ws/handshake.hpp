@@ -18,6 +18,12 @@
 
 namespace lwspp::ws {
 
+// What a handshake agreed on for one connection (either end).
+struct agreement {
+  int protocol = -1;  // index into options::protocols (a client's: the ones it offered)
+  std::optional<deflate_agreement> deflate;
+};
+
 // RFC 6455 §1.3: appended to the key before hashing.
 inline constexpr std::string_view handshake_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 

@@ -82,6 +82,12 @@ class message_reader {
   std::uint64_t error_offset() const noexcept { return error_offset_; }
 
   bool closed() const noexcept { return closed_; }  // a close frame was received
+  // Between messages with nothing held (no partial frame or message, no
+  // inflater): a fresh reader with the same settings would go on the same.
+  bool at_boundary() const noexcept {
+    return frames_.at_boundary() && !inflater_ && buffer_.size() == 0 && pending_ == 0 &&
+           !finishing_ && !draining_ && !failed_ && !closed_;
+  }
   // Heap bytes held now: the message buffer and the inflater's zlib state.
   std::size_t memory() const noexcept;
   const reader_settings& settings() const noexcept { return settings_; }

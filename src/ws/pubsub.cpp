@@ -7,7 +7,7 @@
 #include "lwspp/context.hpp"
 #include "lwspp/loop.hpp"
 #include "util/utf8.hpp"
-#include "ws/server_session.hpp"
+#include "ws/session.hpp"
 
 namespace lwspp::ws::detail {
 
@@ -30,7 +30,7 @@ registry* registry::existing(loop& l) noexcept {
 
 // --- subscriptions (loop thread) ---------------------------------------------------------
 
-bool registry::subscribe(server_session& s, std::string_view topic) {
+bool registry::subscribe(session& s, std::string_view topic) {
   if (!s.open_for_messages()) return false;
   const std::size_t li = s.conn_ref().get_loop().index_in_context();
   const subscriber_shape sh = pubsub_access::shape(s);
@@ -41,7 +41,7 @@ bool registry::subscribe(server_session& s, std::string_view topic) {
   return true;
 }
 
-bool registry::unsubscribe(server_session& s, std::string_view topic) {
+bool registry::unsubscribe(session& s, std::string_view topic) {
   const std::size_t li = s.conn_ref().get_loop().index_in_context();
   // The shape is the one given at subscribe: the same session, same route.
   const subscriber_shape sh = pubsub_access::shape(s);
@@ -50,7 +50,7 @@ bool registry::unsubscribe(server_session& s, std::string_view topic) {
   return true;
 }
 
-void registry::unsubscribe_all(server_session& s) {
+void registry::unsubscribe_all(session& s) {
   const std::size_t li = s.conn_ref().get_loop().index_in_context();
   loops_[li]->remove_all(
       s, [&](std::string_view topic, const subscriber_shape& sh) { counted_out(topic, li, sh); });
@@ -170,7 +170,7 @@ pubsub_stats registry::stats() {
   return s;
 }
 
-void leave_all_topics(server_session& s) noexcept {
+void leave_all_topics(session& s) noexcept {
   if (registry* r = registry::existing(s.conn_ref().get_loop())) r->unsubscribe_all(s);
 }
 
@@ -194,19 +194,24 @@ pubsub_stats pubsub_counters(context& ctx) {
 }
 
 namespace {
-detail::server_session& session_of(socket* s) noexcept {
-  return static_cast<detail::server_session&>(*s);
+detail::session& session_of(socket* s) noexcept {
+  return static_cast<detail::session&>(*s);
 }
 }  // namespace
 
 bool socket::subscribe(std::string_view topic) {
-  detail::server_session& s = session_of(this);
+  detail::session& s = session_of(this);
+  // Shared frames are server frames (unmasked): a client socket's would
+  // each need their own masking, so clients publish but do not subscribe.
+  if (s.is_client()) return false;
   detail::registry* r = detail::registry::of(s.conn_ref().get_loop());
-  return r && r->subscribe(s, topic);
+  if (!r || !r->subscribe(s, topic)) return false;
+  s.mark_subscribed();
+  return true;
 }
 
 bool socket::unsubscribe(std::string_view topic) {
-  detail::server_session& s = session_of(this);
+  detail::session& s = session_of(this);
   detail::registry* r = detail::registry::existing(s.conn_ref().get_loop());
   return r && r->unsubscribe(s, topic);
 }

@@ -35,7 +35,7 @@ class loop;
 
 namespace lwspp::ws::detail {
 
-class server_session;
+class session;
 
 // How one subscriber takes its frames, fixed when it subscribes.
 struct subscriber_shape {
@@ -68,14 +68,14 @@ struct published {
 // What a delivery to one subscriber came to.
 enum class outcome : std::uint8_t { none, delivered, skipped, closed };
 
-// Access to the session's sending internals (a friend of server_session).
+// Access to the session's sending internals (a friend of session).
 struct pubsub_access {
-  static subscriber_shape shape(const server_session& s);
+  static subscriber_shape shape(const session& s);
   // A frame made by publish: checked as a send would be, then written or
   // queued by reference.
-  static outcome send_frame(server_session& s, const shared_slice& frame);
+  static outcome send_frame(session& s, const shared_slice& frame);
   // A subscriber with context takeover: compressed by its own deflater.
-  static outcome send_own(server_session& s, std::string_view payload, message_kind kind);
+  static outcome send_own(session& s, std::string_view payload, message_kind kind);
 };
 
 struct string_hash {
@@ -93,12 +93,12 @@ struct delivery_counts {
 class loop_topics {
  public:
   // False if s is already subscribed to `name`.
-  bool add(server_session& s, std::string_view name, const subscriber_shape& shape);
+  bool add(session& s, std::string_view name, const subscriber_shape& shape);
   // False if s was not subscribed.
-  bool remove(server_session& s, std::string_view name);
+  bool remove(session& s, std::string_view name);
   // Every topic of s; calls gone(name, shape) for each.
   template <class F>
-  void remove_all(server_session& s, F&& gone);
+  void remove_all(session& s, F&& gone);
   delivery_counts deliver(const published& m);
 
  private:
@@ -109,7 +109,7 @@ class loop_topics {
   };
   using place_list = std::vector<place>;
   struct member {
-    server_session* s;   // nullptr: removed while the topic was being delivered
+    session* s;          // nullptr: removed while the topic was being delivered
     place_list* places;  // the socket's list (a node of by_session_: stable)
     std::uint32_t back;  // this topic's index in *places
     subscriber_shape shape;
@@ -125,7 +125,7 @@ class loop_topics {
   void drop_if_empty(topic& t);
 
   std::unordered_map<std::string, std::unique_ptr<topic>, string_hash, std::equal_to<>> topics_;
-  std::unordered_map<const server_session*, place_list> by_session_;
+  std::unordered_map<const session*, place_list> by_session_;
 };
 
 // The pub/sub of one context (context::extension<registry>()).
@@ -140,9 +140,9 @@ class registry {
   static registry* existing(loop& l) noexcept;
 
   // The loop thread of s.
-  bool subscribe(server_session& s, std::string_view topic);
-  bool unsubscribe(server_session& s, std::string_view topic);
-  void unsubscribe_all(server_session& s);
+  bool subscribe(session& s, std::string_view topic);
+  bool unsubscribe(session& s, std::string_view topic);
+  void unsubscribe_all(session& s);
 
   // Any thread.
   std::size_t publish(std::string_view topic, std::string_view data, message_kind kind);
@@ -180,7 +180,7 @@ class registry {
 
 // The hook of a closing session: leaves every topic (cheap when there is no
 // pub/sub in its context, or it subscribed to nothing).
-void leave_all_topics(server_session& s) noexcept;
+void leave_all_topics(session& s) noexcept;
 
 // A published message's frames for one subscriber: made on demand when the
 // publisher did not make them (a parameter set that subscribed meanwhile,
@@ -189,7 +189,7 @@ frame_variant make_variant(std::string_view payload, message_kind kind, std::uin
                            std::uint8_t level, std::uint32_t frame_size);
 
 template <class F>
-void loop_topics::remove_all(server_session& s, F&& gone) {
+void loop_topics::remove_all(session& s, F&& gone) {
   auto it = by_session_.find(&s);
   if (it == by_session_.end()) return;
   // Unlink from each topic; the list itself goes at the end.

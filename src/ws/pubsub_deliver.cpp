@@ -10,7 +10,7 @@
 #include "ws/deflate.hpp"
 #include "ws/frame.hpp"
 #include "ws/pubsub.hpp"
-#include "ws/server_session.hpp"
+#include "ws/session.hpp"
 
 namespace lwspp::ws::detail {
 
@@ -78,15 +78,15 @@ frame_variant make_variant(std::string_view payload, message_kind kind, std::uin
 
 // --- the session side ---------------------------------------------------------------------
 
-subscriber_shape pubsub_access::shape(const server_session& s) {
+subscriber_shape pubsub_access::shape(const session& s) {
   subscriber_shape sh;
   sh.frame_size =
-      static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_.opts.send_frame_size, UINT32_MAX));
+      static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_->opts.send_frame_size, UINT32_MAX));
   if (s.deflater_) {
     const deflater_settings& d = s.deflater_->settings();
     sh.level = static_cast<std::uint8_t>(d.level);
-    sh.min_size =
-        static_cast<std::uint32_t>(std::min<std::size_t>(s.cfg_.opts.deflate.min_size, UINT32_MAX));
+    sh.min_size = static_cast<std::uint32_t>(
+        std::min<std::size_t>(s.cfg_->opts.deflate.min_size, UINT32_MAX));
     if (d.no_context_takeover)
       sh.window_bits = static_cast<std::uint8_t>(d.window_bits);
     else
@@ -106,7 +106,7 @@ outcome over_limit(const std::optional<send_result>& over) {
 
 }  // namespace
 
-outcome pubsub_access::send_frame(server_session& s, const shared_slice& frame) {
+outcome pubsub_access::send_frame(session& s, const shared_slice& frame) {
   if (s.out_streaming_) return outcome::skipped;
   if (const outcome o = over_limit(s.check_backpressure()); o != outcome::none) return o;
   connection& c = *s.conn_;
@@ -115,7 +115,7 @@ outcome pubsub_access::send_frame(server_session& s, const shared_slice& frame) 
   return c.send(frame) ? outcome::delivered : outcome::skipped;
 }
 
-outcome pubsub_access::send_own(server_session& s, std::string_view payload, message_kind kind) {
+outcome pubsub_access::send_own(session& s, std::string_view payload, message_kind kind) {
   if (s.out_streaming_) return outcome::skipped;
   if (const outcome o = over_limit(s.check_backpressure()); o != outcome::none) return o;
   return s.send_message(payload, kind) ? outcome::delivered : outcome::skipped;

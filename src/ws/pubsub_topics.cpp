@@ -7,7 +7,7 @@
 
 namespace lwspp::ws::detail {
 
-bool loop_topics::add(server_session& s, std::string_view name, const subscriber_shape& shape) {
+bool loop_topics::add(session& s, std::string_view name, const subscriber_shape& shape) {
   place_list& places = by_session_[&s];
   for (const place& p : places)
     if (p.t->name == name) return false;
@@ -23,7 +23,7 @@ bool loop_topics::add(server_session& s, std::string_view name, const subscriber
   return true;
 }
 
-bool loop_topics::remove(server_session& s, std::string_view name) {
+bool loop_topics::remove(session& s, std::string_view name) {
   auto it = by_session_.find(&s);
   if (it == by_session_.end()) return false;
   place_list& places = it->second;

@@ -1,551 +1,161 @@
-// The WebSocket server role. See server_session.hpp for the states; the
-// rules that matter:
-// - The closing handshake (RFC 6455 §5.5.1, §7): a close frame from the
-//   peer is echoed with its code and the connection closes (the server
-//   closes TCP first); after our own close frame nothing but the peer's
-//   answer is awaited, for at most close_timeout. A protocol error sends its
-//   close code and closes at once.
-// - A frame is written whole or not at all: header and payload are checked
-//   against the connection's hard limit together before either goes out.
-// - Nothing is delivered after a close frame was sent or received.
 #include "ws/server_session.hpp"
 
-#include <cstring>
-
-#include "tls/session.hpp"
-#include "ws/close_payload.hpp"
-#include "ws/pubsub.hpp"
+#include <vector>
 
 namespace lwspp::ws::detail {
-
 namespace {
-
-// Frames up to this size are copied into one buffer and written with one
-// send; larger ones go as header and payload (no copy unless the socket is full).
-constexpr std::size_t coalesce_limit = 16 * 1024;
 
 thread_local const http::request* upgrading = nullptr;
 
-reader_settings reader_for(const options& o, bool streaming) {
-  reader_settings r;
-  r.side = endpoint::server;
-  r.max_message_size = o.max_message_size;
-  r.streaming = streaming;
-  r.max_fragment = o.max_fragment;
-  return r;
+// Sessions waiting for a connection to wake, per thread. Bounded: past it a
+// released session is freed (a burst of wake-ups does not pin memory).
+constexpr std::size_t pool_cap = 256;
+
+struct session_pool {
+  std::vector<std::unique_ptr<server_session>> free;
+  std::size_t made = 0;
+};
+
+session_pool& pool() {
+  thread_local session_pool p;
+  return p;
 }
 
-std::string code_text(std::uint16_t code, std::string_view reason) {
-  std::string s = "close " + std::to_string(code);
-  if (!reason.empty()) {
-    s += ": ";
-    s.append(reason);
-  }
-  return s;
-}
+// The role of a closed connection whose session went back to the pool: a
+// handle or a deferred task that still reaches the connection finds no
+// session here (session::of gives nullptr), never a pooled one.
+struct closed_role final : role {
+  void on_data(connection&, std::string_view) override {}
+  void on_shutdown(connection&) override {}
+  void on_peer_eof(connection&) override {}
+};
+closed_role closed;
 
 }  // namespace
 
-server_session::server_session(route_config& cfg, connection& c, const agreement& a)
-    : cfg_(cfg),
-      conn_(&c),
-      reader_(reader_for(cfg.opts, static_cast<bool>(cfg.h.fragment))),
-      timer_(c.get_loop(), &on_timer_thunk, this),
-      protocol_(static_cast<std::int8_t>(a.protocol)) {
-  if (a.deflate) {
-    inflater_settings in = inflater_for(*a.deflate, endpoint::server);
-    in.release_idle = cfg.opts.deflate.release_idle;
-    reader_.enable_deflate(in);
-    deflater_settings out = deflater_for(*a.deflate, endpoint::server);
-    out.level = cfg.opts.deflate.level;
-    out.release_idle = cfg.opts.deflate.release_idle;
-    deflater_ = std::make_unique<deflater>(out);
+void route_config::prepare_resting() {
+  resting.clear();
+  for (std::size_t i = 0; i <= opts.protocols.size(); ++i)
+    resting.push_back(std::make_unique<resting_role>(*this, static_cast<std::int8_t>(i) - 1));
+}
+
+server_session& server_session::take(route_config& cfg, connection& c, std::int8_t protocol) {
+  session_pool& p = pool();
+  server_session* s;
+  if (p.free.empty()) {
+    ++p.made;
+    s = new server_session(cfg, c);
+  } else {
+    s = p.free.back().release();
+    p.free.pop_back();
+  }
+  s->reopen(cfg, c, protocol);
+  return *s;
+}
+
+void server_session::release() noexcept {
+  session_pool& p = pool();
+  if (p.free.size() < pool_cap) {
+    p.free.emplace_back(this);
+  } else {
+    delete this;
   }
 }
 
-server_session::~server_session() = default;
+server_session::pool_stats server_session::stats() noexcept {
+  return {pool().made, pool().free.size()};
+}
 
-server_session* server_session::of(connection& c) noexcept {
-  return dynamic_cast<server_session*>(&c.current_role());
+void server_session::start(const agreement& a, const http::request& req, std::string_view rest) {
+  upgrading = &req;
+  begin(a);
+  upgrading = nullptr;
+  feed_rest(rest);
+  rest_if_idle();
 }
 
 const http::request* server_session::current_request() noexcept {
   return upgrading;
 }
 
-std::string_view server_session::protocol_name() const noexcept {
-  if (protocol_ < 0 || static_cast<std::size_t>(protocol_) >= cfg_.opts.protocols.size()) return {};
-  return cfg_.opts.protocols[static_cast<std::size_t>(protocol_)];
+void server_session::rest_if_idle() {
+  if (!can_rest()) return;
+  const auto slot = static_cast<std::size_t>(protocol_index() + 1);
+  route_config& r = route();
+  if (slot >= r.resting.size()) return;
+  conn_->switch_role(*r.resting[slot]);
+  release();
 }
 
-server_session::extra& server_session::more() {
-  if (!x_) x_ = std::make_unique<extra>();
-  return *x_;
+void server_session::rest_later() {
+  conn_->get_loop().defer([ref = connection_ref(conn_)] {
+    connection& c = *ref.get();
+    if (!c.is_open()) return;
+    if (auto* s = dynamic_cast<server_session*>(&c.current_role())) s->rest_if_idle();
+  });
 }
-
-void server_session::start(const http::request& req, std::string_view rest) {
-  // HTTP's idle timeout (keep-alive) is not ours: a WebSocket may be quiet
-  // for long, and pings find out whether the peer is still there.
-  conn_->set_idle_timeout(std::chrono::milliseconds(0));
-  last_rx_ = conn_->get_loop().now();
-  arm_ping();
-  if (cfg_.h.open) {
-    upgrading = &req;
-    cfg_.h.open(*this);
-    upgrading = nullptr;
-  }
-  if (!rest.empty() && phase_ != phase::done && conn_->is_open()) on_data(*conn_, rest);
-}
-
-// --- receiving ----------------------------------------------------------------------
 
 void server_session::on_data(connection& c, std::string_view bytes) {
-  (void)c;
-  last_rx_ = conn_->get_loop().now();
-  awaiting_pong_ = false;  // anything from the peer shows it is there
-  if (phase_ == phase::done) return;
-  if (paused_ || (x_ && !x_->held.empty())) {
-    hold(bytes);
-    return;
-  }
-  // The reader unmasks in place. Every caller hands over bytes in a buffer
-  // of its own that it does not read again: the loop's read buffer (or the
-  // TLS plaintext space in it), or the h1 session's copy of the bytes after
-  // the request head.
-  feed(std::span<char>(const_cast<char*>(bytes.data()), bytes.size()));
-}
-
-void server_session::feed(std::span<char> in) {
-  feeding_ = true;
-  for (;;) {
-    const step s = reader_.feed(in);
-    in = in.subspan(s.consumed);
-    if (s.ev == event::need_more) break;
-    if (!dispatch_step(s)) break;
-    if (phase_ == phase::done || !conn_->is_open()) break;
-    if (paused_) {
-      hold(std::string_view(in.data(), in.size()));
-      break;
-    }
-  }
-  feeding_ = false;
-}
-
-// One reader event. False: stop feeding (closed, failed).
-bool server_session::dispatch_step(const step& s) {
-  handlers& h = cfg_.h;
-  switch (s.ev) {
-    case event::need_more:
-      return false;
-    case event::message:
-      if (phase_ == phase::open && h.message) h.message(*this, s.data, s.kind);
-      return true;
-    case event::fragment:
-      if (phase_ == phase::open && h.fragment)
-        h.fragment(*this, message_piece{s.data, s.kind, s.first, s.last});
-      return true;
-    case event::ping:
-      if (phase_ != phase::open) return true;
-      // A peer that pings without reading the answers does not grow the
-      // queue: past the backpressure limit pongs are skipped (RFC 6455
-      // §5.5.3 allows answering only the latest ping).
-      if (conn_->buffered() <= cfg_.opts.max_backpressure)
-        write_frame(opcode::pong, true, false, s.data);
-      if (h.ping) h.ping(*this, s.data);
-      return true;
-    case event::pong:
-      if (phase_ == phase::open && h.pong) h.pong(*this, s.data);
-      return true;
-    case event::close:
-      on_peer_close(s.close_code, s.data);
-      return false;
-    case event::error: {
-      const std::uint16_t code = reader_.error_close_code();
-      const std::string_view reason = reader_.error_reason();
-      fail(code, reason,
-           close_reason(lwspp::error::protocol_error,
-                        std::string(reason) + " (byte " + std::to_string(reader_.error_offset()) +
-                            " of the stream)",
-                        code));
-      return false;
-    }
-  }
-  return false;
-}
-
-void server_session::on_peer_close(std::uint16_t code, std::string_view reason) {
-  code_received_ = code;
-  more().reason.assign(reason);
-  if (phase_ == phase::open) {
-    // Echo the code (none if the peer gave none), then close TCP: the server
-    // closes first (RFC 6455 §7.1.1).
-    send_close_frame(code == 1005 ? 0 : code, {});
-    finish(close_reason(lwspp::error::peer_closed, code_text(code, reason), code));
-    return;
-  }
-  // The answer to our close.
-  finish(std::move(x_->why));
-}
-
-void server_session::fail(std::uint16_t code, std::string_view reason, close_reason why) {
-  if (phase_ == phase::open) {
-    send_close_frame(code, reason);
-    more().reason.assign(reason);
-  }
-  finish(std::move(why));
-}
-
-// The WebSocket is over: close the connection (flush, FIN, linger).
-void server_session::finish(close_reason why) {
-  phase_ = phase::done;
-  timer_.cancel();
-  if (x_) x_->held.clear();
-  conn_->close(std::move(why));
-}
-
-void server_session::hold(std::string_view bytes) {
-  if (bytes.empty()) return;
-  more().held.append(bytes);
-}
-
-void server_session::feed_held() {
-  if (!x_ || x_->held.empty() || paused_ || feeding_ || phase_ == phase::done) return;
-  std::string work = std::move(x_->held);
-  x_->held.clear();
-  feed(std::span<char>(work.data(), work.size()));
-}
-
-void server_session::pause() {
-  if (paused_ || phase_ == phase::done) return;
-  paused_ = true;
-  conn_->pause_reading();
-}
-
-void server_session::resume() {
-  if (!paused_ || phase_ == phase::done) return;
-  paused_ = false;
-  conn_->resume_reading();
-  // Bytes held at the pause go first, after the current handler returns.
-  if (x_ && !x_->held.empty() && !feeding_) {
-    conn_->get_loop().defer([self = connection_ref(conn_)] {
-      if (server_session* s = of(*self)) s->feed_held();
-    });
-  }
-}
-
-// --- sending --------------------------------------------------------------------------
-
-send_result server_session::write_frame(opcode op, bool fin, bool rsv1, std::string_view payload) {
-  char head[max_header_size];
-  const std::size_t n = write_header({.op = op, .fin = fin, .rsv1 = rsv1, .length = payload.size()},
-                                     std::span<char, max_header_size>(head));
-  connection& c = *conn_;
-  if (!c.is_open()) return refused();
-  // Header and payload go together or not at all.
-  if (c.buffered() + n + payload.size() > c.options().write_limit)
-    return {send_status::refused, c.buffered(), true};
-  if (n + payload.size() <= coalesce_limit) {
-    thread_local std::string frame;
-    frame.assign(head, n);
-    frame.append(payload);
-    return c.send(std::string_view(frame));
-  }
-  const send_result r = c.send(std::string_view(head, n));
-  if (!r) return r;
-  const send_result p = c.send(payload);
-  if (!p && c.is_open()) c.abort();  // half a frame would corrupt the stream
-  return p;
-}
-
-// A message's frames: one, or several of send_frame_size (the first with
-// the message's opcode and RSV1, the rest continuations).
-send_result server_session::write_message(opcode op, std::string_view payload, bool rsv1) {
-  const std::size_t max = cfg_.opts.send_frame_size;
-  if (max == 0 || payload.size() <= max) return write_frame(op, true, rsv1, payload);
-  if (conn_->buffered() + payload.size() + (payload.size() / max + 1) * max_header_size >
-      conn_->options().write_limit)
-    return {send_status::refused, conn_->buffered(), true};
-  send_result r;
-  bool first = true;
-  while (!payload.empty()) {
-    const std::string_view part = payload.substr(0, max);
-    payload.remove_prefix(part.size());
-    r = write_frame(first ? op : opcode::continuation, payload.empty(), first && rsv1, part);
-    if (!r) return r;
-    first = false;
-  }
-  return r;
-}
-
-// Over the backpressure limit: the policy's answer, or nullopt to go on.
-std::optional<send_result> server_session::check_backpressure() {
-  const std::size_t queued = conn_->buffered();
-  if (queued <= cfg_.opts.max_backpressure) return std::nullopt;
-  switch (cfg_.opts.on_backpressure) {
-    case backpressure_policy::refuse:
-      conn_->request_writable();
-      return send_result{send_status::refused, queued, true};
-    case backpressure_policy::close_policy:
-    case backpressure_policy::close_try_again_later: {
-      const std::uint16_t code =
-          cfg_.opts.on_backpressure == backpressure_policy::close_policy ? 1008 : 1013;
-      fail(code, "slow reader",
-           close_reason(lwspp::error::write_buffer_full,
-                        std::to_string(queued) + " bytes unread by the peer (max_backpressure " +
-                            std::to_string(cfg_.opts.max_backpressure) + ")",
-                        code));
-      return refused();
-    }
-  }
-  return std::nullopt;
-}
-
-send_result server_session::send_message(std::string_view data, message_kind kind) {
-  if (!open_for_messages() || out_streaming_) return refused();
-  if (kind == message_kind::text && !util::is_valid_utf8(data)) return refused();
-  if (auto r = check_backpressure()) return *r;
-  const opcode op = kind == message_kind::text ? opcode::text : opcode::binary;
-  if (deflater_ && data.size() >= cfg_.opts.deflate.min_size) {
-    thread_local std::string z;
-    z.clear();
-    if (!deflater_->compress(data, z, true)) return refused();
-    const send_result r = write_message(op, z, true);
-    if (z.capacity() > coalesce_limit * 4) std::string().swap(z);
-    return r;
-  }
-  return write_message(op, data, false);
-}
-
-send_result server_session::send_piece(std::string_view data, message_kind kind, bool last) {
-  if (!open_for_messages()) return refused();
-  const bool first = !out_streaming_;
-  if (first) {
-    if (auto r = check_backpressure()) return *r;
-    out_kind_ = kind;
-    out_utf8_.reset();
-    out_compressed_ = deflater_ != nullptr;
-  } else if (kind != out_kind_) {
-    return refused();
-  }
-  if (out_kind_ == message_kind::text && !(out_utf8_.feed(data) && (!last || out_utf8_.complete())))
-    return refused();
-  const opcode op = !first                            ? opcode::continuation
-                    : out_kind_ == message_kind::text ? opcode::text
-                                                      : opcode::binary;
-  out_streaming_ = !last;
-  if (out_compressed_) {
-    thread_local std::string z;
-    z.clear();
-    if (!deflater_->compress(data, z, last)) return refused();
-    if (z.empty() && !first && !last) return {send_status::written, conn_->buffered(), false};
-    return write_frame(op, last, first, z);
-  }
-  return write_frame(op, last, false, data);
-}
-
-send_result server_session::send_ping(std::string_view payload) {
-  if (!open_for_messages() || payload.size() > max_control_payload) return refused();
-  return write_frame(opcode::ping, true, false, payload);
-}
-
-bool server_session::send_close_frame(std::uint16_t code, std::string_view reason) {
-  char payload[max_control_payload];
-  close_write w = write_close_payload(code, reason, std::span<char, max_control_payload>(payload));
-  if (!w.ok) {
-    code = 1000;
-    w = write_close_payload(code, {}, std::span<char, max_control_payload>(payload));
-  }
-  code_sent_ = code;
-  return static_cast<bool>(
-      write_frame(opcode::close, true, false, std::string_view(payload, w.size)));
-}
-
-void server_session::start_close(close_code code, std::string_view reason, close_reason why) {
-  if (phase_ != phase::open || !conn_->is_open()) return;
-  const auto c = static_cast<std::uint16_t>(code);
-  send_close_frame(close_code_sendable(c) ? c : 1000, reason);
-  extra& x = more();
-  x.reason.assign(reason);
-  why.protocol_code = code_sent_;
-  x.why = std::move(why);
-  phase_ = phase::closing;
-  timer_.arm(cfg_.opts.close_timeout);
-  resume();  // the peer answers with its close frame: read until then
-}
-
-void server_session::abort_now() {
-  phase_ = phase::done;
-  timer_.cancel();
-  conn_->abort();
+  session::on_data(c, bytes);
+  rest_if_idle();
 }
 
 void server_session::on_writable(connection& c) {
-  (void)c;
-  if (phase_ == phase::open && cfg_.h.drain) cfg_.h.drain(*this);
+  session::on_writable(c);
+  rest_if_idle();
 }
 
-// --- timers ------------------------------------------------------------------------------
-
-void server_session::arm_ping() {
-  if (cfg_.opts.ping_interval.count() > 0) timer_.arm_at(last_rx_ + cfg_.opts.ping_interval);
-}
-
-void server_session::on_timer() {
-  if (!conn_->is_open() || phase_ == phase::done) return;
-  if (phase_ == phase::closing) {
-    // The peer never answered our close frame.
-    close_reason why = std::move(more().why);
-    why.detail += why.detail.empty() ? "" : "; ";
-    why.detail += "no close frame from the peer within " +
-                  std::to_string(cfg_.opts.close_timeout.count()) + " ms";
-    finish(std::move(why));
-    return;
-  }
-  const auto now = conn_->get_loop().now();
-  if (awaiting_pong_) {
-    // Nothing came back within pong_timeout of our ping.
-    fail(1001, "ping timeout",
-         close_reason(
-             lwspp::error::idle_timeout,
-             "no answer to a ping within " + std::to_string(cfg_.opts.pong_timeout.count()) + " ms",
-             1001));
-    return;
-  }
-  if (now < last_rx_ + cfg_.opts.ping_interval) {
-    arm_ping();  // something arrived meanwhile
-    return;
-  }
-  awaiting_pong_ = true;
-  write_frame(opcode::ping, true, false, {});
-  timer_.arm(cfg_.opts.pong_timeout);
-}
-
-// --- endings ------------------------------------------------------------------------------
-
-void server_session::on_peer_eof(connection& c) {
-  if (phase_ == phase::closing) {
-    finish(std::move(x_->why));
-    return;
-  }
-  if (phase_ == phase::done) return;
-  phase_ = phase::done;
-  timer_.cancel();
-  if (c.is_tls() && c.tls_session().state() == tls::session_state::failed) {
-    c.close(c.tls_session().failure());  // EOF without close_notify: truncated
-    return;
-  }
-  c.close(close_reason(lwspp::error::peer_closed, "connection closed without a close frame", 1006));
-}
-
-void server_session::on_shutdown(connection& c) {
-  (void)c;
-  start_close(close_code::going_away, "server shutting down",
-              close_reason(lwspp::error::server_stopping, "closing handshake at shutdown"));
+void server_session::on_role_timer(connection& c) {
+  session::on_role_timer(c);
+  rest_if_idle();
 }
 
 void server_session::on_close(connection& c, const close_reason& why) {
-  (void)c;
-  phase_ = phase::done;
-  timer_.cancel();
-  leave_all_topics(*this);
-  if (closed_reported_) return;
-  closed_reported_ = true;
-  if (!cfg_.h.close) return;
-  std::uint16_t code = 1006;
-  if (code_received_ != 0) {
-    code = code_received_;
-  } else if (code_sent_ != 0) {
-    code = code_sent_;
-  }
-  const std::string_view reason = x_ && code != 1006 ? std::string_view(x_->reason) : "";
-  cfg_.h.close(*this, static_cast<close_code>(code), reason, why);
+  session::on_close(c, why);
+  c.switch_role(closed);
+  release();
 }
 
-// --- socket and socket_handle ----------------------------------------------------------------
+// --- resting_role ---------------------------------------------------------------------
+
+server_session& resting_role::wake(connection& c) {
+  server_session& s = server_session::take(cfg_, c, protocol_);
+  c.switch_role(s);
+  return s;
+}
+
+void resting_role::on_data(connection& c, std::string_view bytes) {
+  wake(c).on_data(c, bytes);
+}
+
+void resting_role::on_writable(connection& c) {
+  wake(c).on_writable(c);
+}
+
+void resting_role::on_role_timer(connection& c) {
+  wake(c).on_role_timer(c);
+}
+
+void resting_role::on_shutdown(connection& c) {
+  wake(c).on_shutdown(c);
+}
+
+void resting_role::on_peer_eof(connection& c) {
+  wake(c).on_peer_eof(c);
+}
+
+void resting_role::on_close(connection& c, const close_reason& why) {
+  // The connection is gone: the session only reports it (handlers::close
+  // with a socket& as usual), then goes back to the pool.
+  server_session::take(cfg_, c, protocol_).on_close(c, why);
+}
+
 }  // namespace lwspp::ws::detail
 
 namespace lwspp::ws {
 
-namespace {
-detail::server_session& impl(socket* s) noexcept {
-  return static_cast<detail::server_session&>(*s);
-}
-const detail::server_session& impl(const socket* s) noexcept {
-  return static_cast<const detail::server_session&>(*s);
-}
-}  // namespace
-
-send_result socket::send(std::string_view data, message_kind kind) {
-  return impl(this).send_message(data, kind);
-}
-send_result socket::send_fragment(std::string_view data, message_kind kind, bool last) {
-  return impl(this).send_piece(data, kind, last);
-}
-send_result socket::ping(std::string_view payload) {
-  return impl(this).send_ping(payload);
-}
-void socket::close(close_code code, std::string_view reason) {
-  impl(this).start_close(code, reason, close_reason(lwspp::error::closed_locally));
-}
-void socket::abort() {
-  impl(this).abort_now();
-}
-void socket::pause_reading() {
-  impl(this).pause();
-}
-void socket::resume_reading() {
-  impl(this).resume();
-}
-bool socket::is_open() const noexcept {
-  return impl(this).open_for_messages();
-}
-std::size_t socket::buffered() const noexcept {
-  return impl(this).conn_ref().buffered();
-}
-std::string_view socket::protocol() const noexcept {
-  return impl(this).protocol_name();
-}
-bool socket::compressed() const noexcept {
-  return impl(this).deflate_on();
-}
-address socket::peer() const {
-  return impl(this).conn_ref().peer();
-}
 const http::request* socket::upgrade_request() const noexcept {
   return detail::server_session::current_request();
-}
-socket_handle socket::handle() {
-  return socket_handle(impl(this).conn_ref().handle());
-}
-connection& socket::conn() noexcept {
-  return impl(this).conn_ref();
-}
-
-bool socket_handle::send(std::string data, message_kind kind) const {
-  return conn_.dispatch([d = std::move(data), kind](connection& c) {
-    if (detail::server_session* s = detail::server_session::of(c)) s->send_message(d, kind);
-  });
-}
-
-bool socket_handle::close(close_code code, std::string reason) const {
-  return conn_.dispatch([code, r = std::move(reason)](connection& c) {
-    if (detail::server_session* s = detail::server_session::of(c))
-      s->start_close(code, r, close_reason(lwspp::error::closed_locally));
-  });
-}
-
-bool socket_handle::dispatch(unique_function<void(socket&)> fn) const {
-  return conn_.dispatch([f = std::move(fn)](connection& c) mutable {
-    detail::server_session* s = detail::server_session::of(c);
-    if (s && s->open_for_messages()) f(*s);
-  });
-}
-
-socket* socket_handle::get() const noexcept {
-  connection* c = conn_.get();
-  if (!c) return nullptr;
-  detail::server_session* s = detail::server_session::of(*c);
-  return s && s->open_for_messages() ? s : nullptr;
 }
 
 }  // namespace lwspp::ws

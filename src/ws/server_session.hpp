@@ -1,134 +1,96 @@
-// The WebSocket server role: one per upgraded connection. It feeds the
-// connection's bytes to the message reader and calls the route's handlers,
-// frames what the application sends (compressed when permessage-deflate was
-// agreed), answers pings, pings an idle peer, and runs the closing handshake.
+// The WebSocket server role: the session core (ws/session.hpp) as the
+// server end, made when an HTTP/1.1 upgrade was accepted. What is the
+// server's own: the route's configuration, the upgrade request that
+// handlers::open may look at, and resting.
 //
-// States:  open ──close()/error/shutdown──▶ closing ──peer's close/timeout──▶ done
-//            └──────────peer's close: echo it─────────────────────────────────▲
-// In `done` the connection itself is closing (flush, FIN, linger) and
-// on_close follows; handlers::close runs there, exactly once.
-//
-// Memory: the object is the role; what only a closing or paused socket needs
-// (the close reason, bytes held while reading is paused) is allocated then.
+// Resting: an open WebSocket with nothing in flight (between messages, no
+// queued bytes, no permessage-deflate state, not closing, paused, streaming
+// or subscribed) needs nothing but its agreed subprotocol. Its connection's
+// role is then the route's shared resting_role for that subprotocol, and the
+// session object goes back to a per-thread pool; the next event on the
+// connection (bytes, the ping timer, a send through a handle, the close)
+// takes a session from the pool again. An idle WebSocket then costs only its
+// connection (192 bytes): the ping interval is the connection's role timer.
 #pragma once
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "lwspp/connection.hpp"
-#include "lwspp/timer.hpp"
-#include "lwspp/ws.hpp"
-#include "util/utf8.hpp"
-#include "ws/deflate.hpp"
-#include "ws/deflate_offer.hpp"
-#include "ws/frame.hpp"
-#include "ws/message_reader.hpp"
+#include "ws/session.hpp"
 
 namespace lwspp::ws::detail {
 
-// A WebSocket route: its handlers and options, shared by every session of
-// the route on every loop (the http::server that holds it outlives them).
-struct route_config {
-  handlers h;
-  options opts;
-  std::optional<deflate_server_settings> deflate;  // nullopt: permessage-deflate is off
-  std::string fixed_fields;                        // options::response_headers, "name: value\r\n"
-};
+struct route_config;
 
-// What the handshake agreed on for one connection.
-struct agreement {
-  int protocol = -1;  // index into options::protocols
-  std::optional<deflate_agreement> deflate;
-};
-
-class server_session final : public role, public socket {
-  friend struct pubsub_access;  // ws/pubsub.hpp: shared frames for subscribers
-
+// The role of a resting WebSocket of one route and subprotocol.
+class resting_role final : public role {
  public:
-  server_session(route_config& cfg, connection& c, const agreement& a);
-  ~server_session() override;
-
-  // The 101 has been queued and this session is the connection's role: runs
-  // handlers::open (with the upgrade request) and feeds the bytes that came
-  // after the request head.
-  void start(const http::request& req, std::string_view rest);
-
-  // The session of a connection whose role it is, or nullptr.
-  static server_session* of(connection& c) noexcept;
-
-  // role
+  resting_role(route_config& cfg, std::int8_t protocol) : cfg_(cfg), protocol_(protocol) {}
   void on_data(connection& c, std::string_view bytes) override;
   void on_writable(connection& c) override;
   void on_close(connection& c, const close_reason& why) override;
   void on_shutdown(connection& c) override;
   void on_peer_eof(connection& c) override;
+  void on_role_timer(connection& c) override;
 
-  // What socket's members do.
-  send_result send_message(std::string_view data, message_kind kind);
-  send_result send_piece(std::string_view data, message_kind kind, bool last);
-  send_result send_ping(std::string_view payload);
-  void start_close(close_code code, std::string_view reason, close_reason why);
-  void abort_now();
-  void pause();
-  void resume();
-  bool open_for_messages() const noexcept { return phase_ == phase::open && conn_->is_open(); }
-  std::string_view protocol_name() const noexcept;
-  bool deflate_on() const noexcept { return deflater_ != nullptr; }
-  connection& conn_ref() const noexcept { return *conn_; }
-  static const http::request* current_request() noexcept;
+  // Wakes c: a session from the pool becomes its role.
+  class server_session& wake(connection& c);
 
  private:
-  enum class phase : std::uint8_t {
-    open,     // messages both ways
-    closing,  // our close frame is out; waiting for the peer's (close_timeout)
-    done,     // the connection is closing; nothing more is read or sent
-  };
-  // Only a closing or paused session needs these.
-  struct extra {
-    std::string held;    // bytes received while reading was paused
-    std::string reason;  // the close reason reported to handlers::close
-    close_reason why;    // what ends the connection once the closing handshake is over
-  };
-
-  void feed(std::span<char> in);
-  bool dispatch_step(const step& s);
-  void on_peer_close(std::uint16_t code, std::string_view reason);
-  void fail(std::uint16_t code, std::string_view reason, close_reason why);
-  void finish(close_reason why);
-  void hold(std::string_view bytes);
-  void feed_held();
-  extra& more();
-
-  send_result write_frame(opcode op, bool fin, bool rsv1, std::string_view payload);
-  send_result write_message(opcode op, std::string_view payload, bool rsv1);
-  bool send_close_frame(std::uint16_t code, std::string_view reason);
-  std::optional<send_result> check_backpressure();
-  static send_result refused() noexcept { return {send_status::refused, 0, false}; }
-
-  void arm_ping();
-  void on_timer();
-  static void on_timer_thunk(void* self) { static_cast<server_session*>(self)->on_timer(); }
-
   route_config& cfg_;
-  connection* conn_;
-  message_reader reader_;
-  std::unique_ptr<deflater> deflater_;
-  std::unique_ptr<extra> x_;
-  timer timer_;  // ping interval, pong timeout, close timeout
-  clock_type::time_point last_rx_{};
-  std::uint16_t code_sent_ = 0;      // our close frame's code (0: none sent)
-  std::uint16_t code_received_ = 0;  // the peer's close frame's code (0: none received)
-  phase phase_ = phase::open;
-  std::int8_t protocol_ = -1;
-  message_kind out_kind_ = message_kind::text;
-  util::utf8_validator out_utf8_;   // a text message being sent in pieces
-  bool out_streaming_ : 1 = false;  // send_piece started a message that has not ended
-  bool out_compressed_ : 1 = false;
-  bool awaiting_pong_ : 1 = false;  // our ping is out and nothing has come back yet
-  bool paused_ : 1 = false;
-  bool feeding_ : 1 = false;
-  bool closed_reported_ : 1 = false;
+  std::int8_t protocol_;
+};
+
+// A WebSocket route: its handlers and options, shared by every session of
+// the route on every loop (the http::server that holds it outlives them).
+struct route_config : endpoint_config {
+  std::optional<deflate_server_settings> deflate;  // nullopt: permessage-deflate is off
+  std::string fixed_fields;                        // options::response_headers, "name: value\r\n"
+  // One resting role per subprotocol index + 1 (index 0: none agreed), made
+  // when the route is added (prepare_resting), read-only afterwards.
+  std::vector<std::unique_ptr<resting_role>> resting;
+  void prepare_resting();
+};
+
+class server_session final : public session {
+ public:
+  // An open session for connection c of route cfg, from this thread's pool
+  // (or new), with `protocol` agreed and nothing else (begin() adds the rest).
+  static server_session& take(route_config& cfg, connection& c, std::int8_t protocol = -1);
+
+  // The 101 has been queued and this (taken) session is the connection's
+  // role: runs handlers::open (with the upgrade request) and feeds the bytes
+  // that came after the request head.
+  void start(const agreement& a, const http::request& req, std::string_view rest);
+
+  // The upgrade request during handlers::open, else nullptr.
+  static const http::request* current_request() noexcept;
+
+  // Rests the connection if nothing is in flight (see above).
+  void rest_if_idle();
+  // A woken session that a handle's operation used: rest once this loop
+  // iteration is over, if still idle.
+  void rest_later();
+
+  void on_data(connection& c, std::string_view bytes) override;
+  void on_writable(connection& c) override;
+  void on_role_timer(connection& c) override;
+  void on_close(connection& c, const close_reason& why) override;
+
+  // Per thread: sessions made and sessions waiting in the pool (tests).
+  struct pool_stats {
+    std::size_t made = 0;
+    std::size_t pooled = 0;
+  };
+  static pool_stats stats() noexcept;
+
+ private:
+  friend class resting_role;
+  server_session(route_config& cfg, connection& c) : session(cfg, c, endpoint::server) {}
+  route_config& route() const noexcept { return static_cast<route_config&>(*cfg_); }
+  void release() noexcept;
 };
 
 }  // namespace lwspp::ws::detail

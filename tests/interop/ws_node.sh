@@ -13,20 +13,8 @@
 # the package could not be installed).
 set -euo pipefail
 
-command -v node >/dev/null || { echo "skip: node is not installed (scripts/install-deps test)"; exit 77; }
-cache=${LWSPP_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lwspp-npm}
-if [[ ! -f $cache/node_modules/ws/package.json ]]; then
-  command -v npm >/dev/null || { echo "skip: npm is needed to install the ws package"; exit 77; }
-  mkdir -p "$cache"
-  if ! timeout 300 npm install --no-audit --no-fund --silent --prefix "$cache" ws@8 >"$cache/install.log" 2>&1; then
-    echo "skip: npm install ws failed:"
-    tail -n 5 "$cache/install.log"
-    exit 77
-  fi
-fi
-
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ws_common.bash"
-echo "node:     $(node --version), ws $(node -p "require('$cache/node_modules/ws/package.json').version")"
+ws_need_node_ws
 ws_start_server
 
 cat >"$tmp/client.js" <<'EOF'
@@ -129,7 +117,7 @@ async function run(scheme, deflate) {
 EOF
 
 rc=0
-WS_MODULE=$cache/node_modules/ws timeout 120 node "$tmp/client.js" "$ws_port" "$wss_port" "$cert" || rc=$?
+WS_MODULE=$ws_module timeout 120 node "$tmp/client.js" "$ws_port" "$wss_port" "$cert" || rc=$?
 if [[ $rc -eq 0 ]]; then pass "the node checks"; else fail "the node checks (exit $rc)"; fi
 sleep 0.3
 n=$(grep -c "closed code=4010 reason='node says bye' why='closed by peer" "$server_log" || true)

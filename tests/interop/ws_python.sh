@@ -11,19 +11,8 @@
 # Exit: 0 all passed, 1 something failed, 77 skipped (no python3-websockets).
 set -euo pipefail
 
-# Debian's python3-websockets is in the system python's path, which a
-# python3 earlier in PATH (pyenv, a venv) may not see.
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import websockets' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-[[ -n $py ]] || { echo "skip: python3-websockets is not installed (scripts/install-deps test)"; exit 77; }
-
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ws_common.bash"
-echo "python:   $py $("$py" -c 'import sys, websockets; print(sys.version.split()[0], "websockets", websockets.__version__)')"
+ws_need_python
 ws_start_server
 
 rc=0

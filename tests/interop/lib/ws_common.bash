@@ -7,6 +7,11 @@
 #   ws_stop_server          SIGTERM; checks the exit status and the log for
 #                           sanitizer reports
 #   pass / fail / ws_finish counting, and the closing "N passed, N failed" line
+#   ws_need_python          sets py: a python3 with Debian's python3-websockets
+#                           (else exit 77)
+#   ws_need_node_ws         sets ws_module: Node's `ws` package, from npm into
+#                           a cache directory (LWSPP_NPM_CACHE, default
+#                           ~/.cache/lwspp-npm) once (else exit 77)
 #
 # Needs `set -euo pipefail` and LWSPP_BUILD_DIR (ctest sets it).
 
@@ -82,4 +87,35 @@ ws_finish() {
   echo "$((checks - failures)) passed, $failures failed"
   [[ $failures -eq 0 ]] || exit 1
   exit 0
+}
+
+ws_need_python() {
+  # Debian's python3-websockets is in the system python's path, which a
+  # python3 earlier in PATH (pyenv, a venv) may not see.
+  py=
+  local p
+  for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import websockets' 2>/dev/null; then
+      py=$(command -v "$p")
+      break
+    fi
+  done
+  [[ -n $py ]] || { echo "skip: python3-websockets is not installed (scripts/install-deps test)"; exit 77; }
+  echo "python:   $py $("$py" -c 'import sys, websockets; print(sys.version.split()[0], "websockets", websockets.__version__)')"
+}
+
+ws_need_node_ws() {
+  command -v node >/dev/null || { echo "skip: node is not installed (scripts/install-deps test)"; exit 77; }
+  local cache=${LWSPP_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lwspp-npm}
+  if [[ ! -f $cache/node_modules/ws/package.json ]]; then
+    command -v npm >/dev/null || { echo "skip: npm is needed to install the ws package"; exit 77; }
+    mkdir -p "$cache"
+    if ! timeout 300 npm install --no-audit --no-fund --silent --prefix "$cache" ws@8 >"$cache/install.log" 2>&1; then
+      echo "skip: npm install ws failed:"
+      tail -n 5 "$cache/install.log"
+      exit 77
+    fi
+  fi
+  ws_module=$cache/node_modules/ws
+  echo "node:     $(node --version), ws $(node -p "require('$ws_module/package.json').version")"
 }
