@@ -14,44 +14,16 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <lwspp/http_server.hpp>
 #include <lwspp/lwspp.hpp>
 
 namespace {
 
-// The members of /fanout. The server has one loop, so plain socket pointers
-// are safe: every handler runs on that loop's thread, and a socket leaves in
-// its close handler, before it is gone.
-//
-// This is the one place that changes when lwspp's pub/sub lands: join
-// becomes subscribe("fanout"), leave goes away, and publish becomes the
-// context's publish("fanout", ...), which frames the message once.
-class fanout_group {
- public:
-  void join(lwspp::ws::socket& s) {
-    s.state_as<member>().index = members_.size();
-    members_.push_back(&s);
-  }
-  void leave(lwspp::ws::socket& s) {
-    // Swap-remove: O(1), order does not matter.
-    const std::size_t i = s.state_as<member>().index;
-    members_[i] = members_.back();
-    members_[i]->state_as<member>().index = i;
-    members_.pop_back();
-  }
-  void publish(std::string_view msg, lwspp::ws::message_kind kind) {
-    for (lwspp::ws::socket* s : members_)
-      s->send(msg, kind);
-  }
-
- private:
-  struct member {
-    std::size_t index = 0;
-  };
-  std::vector<lwspp::ws::socket*> members_;
-};
+// The fan-out group is a pub/sub topic: a publish is framed once and
+// written to every member (docs/websocket.md, pub/sub). A member leaves it
+// when it closes.
+constexpr std::string_view fanout_topic = "fanout";
 
 }  // namespace
 
@@ -72,13 +44,10 @@ int main(int argc, char** argv) {
          {.message = [](lwspp::ws::socket& s, std::string_view msg,
                         lwspp::ws::message_kind kind) { s.send(msg, kind); }},
          opts("echo"));
-  fanout_group fanout;
   app.ws("/fanout",
-         {.open = [&](lwspp::ws::socket& s) { fanout.join(s); },
-          .message = [&](lwspp::ws::socket&, std::string_view msg,
-                         lwspp::ws::message_kind kind) { fanout.publish(msg, kind); },
-          .close = [&](lwspp::ws::socket& s, lwspp::ws::close_code, std::string_view,
-                       const lwspp::close_reason&) { fanout.leave(s); }},
+         {.open = [](lwspp::ws::socket& s) { s.subscribe(fanout_topic); },
+          .message = [](lwspp::ws::socket& s, std::string_view msg,
+                        lwspp::ws::message_kind kind) { s.publish(fanout_topic, msg, kind); }},
          opts("fanout"));
   auto vh = app.listen(ctx, {.listen = std::string("127.0.0.1:") + argv[1]});
   if (!vh) {
