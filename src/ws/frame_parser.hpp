@@ -120,7 +120,7 @@ class frame_parser {
   bool first_piece_ = false;
   bool in_message_ = false;
   bool compressed_ = false;  // the unfinished message is compressed
-  unsigned char header_[max_header_size];
+  unsigned char header_[max_header_size] = {};
 };
 
 }  // namespace lwspp::ws
