@@ -18,6 +18,7 @@
 #include "lwspp/ws_client.hpp"
 #include "test_support.hpp"
 #include "ws/handshake.hpp"
+#include "ws_journal.hpp"
 
 namespace {
 
@@ -29,39 +30,7 @@ namespace ws = lwspp::ws;
 
 constexpr std::size_t big = 16 * 1024 * 1024;
 
-// What the client's handlers saw.
-struct journal {
-  std::mutex m;
-  std::vector<std::pair<std::string, message_kind>> messages;
-  std::vector<std::string> events;
-  struct closed {
-    int code = 0;
-    std::string reason;
-    lwspp::close_reason why;
-    bool finished = false;
-  };
-  std::vector<closed> closes;
-  std::atomic<int> opens{0};
-
-  std::size_t message_count() {
-    std::lock_guard l(m);
-    return messages.size();
-  }
-  std::size_t close_count() {
-    std::lock_guard l(m);
-    return closes.size();
-  }
-  closed last_close() {
-    std::lock_guard l(m);
-    return closes.empty() ? closed{} : closes.back();
-  }
-  bool has(const std::string& e) {
-    std::lock_guard l(m);
-    for (const auto& x : events)
-      if (x == e) return true;
-    return false;
-  }
-};
+using journal = test::ws_journal;
 
 class ws_client : public ::testing::Test {
  protected:

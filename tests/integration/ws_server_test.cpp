@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lwspp/http_server.hpp"
+#include "ws_journal.hpp"
 #include "ws_peer.hpp"
 
 namespace {
@@ -24,37 +25,7 @@ using lwspp::ws::message_kind;
 using lwspp::ws::socket;
 using test::ws_peer;
 
-// What the handlers saw, for the test thread to check.
-struct journal {
-  std::mutex m;
-  std::vector<std::string> events;
-  struct closed {
-    int code = 0;
-    std::string reason;
-    lwspp::close_reason why;
-  };
-  std::vector<closed> closes;
-  std::atomic<int> opens{0};
-
-  void add(std::string e) {
-    std::lock_guard l(m);
-    events.push_back(std::move(e));
-  }
-  std::size_t close_count() {
-    std::lock_guard l(m);
-    return closes.size();
-  }
-  closed last_close() {
-    std::lock_guard l(m);
-    return closes.empty() ? closed{} : closes.back();
-  }
-  bool has(const std::string& e) {
-    std::lock_guard l(m);
-    for (const auto& x : events)
-      if (x == e) return true;
-    return false;
-  }
-};
+using journal = test::ws_journal;
 
 class ws_server : public ::testing::Test {
  protected:
