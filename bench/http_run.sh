@@ -98,41 +98,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-declare -A build_failed=()
-if [[ "$build" == 1 ]]; then
-  if [[ ! -f "$build_dir/build.ninja" ]]; then
-    note "configuring $build_dir (release preset)"
-    (cd "$root" && cmake --preset release -B "$build_dir") >"$scratch/configure.log" 2>&1 ||
-      { tail -n 20 "$scratch/configure.log" >&2; die "cmake --preset release failed"; }
-  fi
-  for t in idle_http_conns lws_http_server http_hello_server; do
-    if ! cmake --build "$build_dir" --target "$t" >"$scratch/build-$t.log" 2>&1; then
-      build_failed[$t]=1
-      note "could not build $t; going on without it. Last lines:"
-      tail -n 4 "$scratch/build-$t.log" | sed 's/^/    /' >&2
-    fi
-  done
-fi
-
-find_bin() {  # name -> path, or nothing
-  local d
-  for d in ${BENCH_BIN_DIR:-} "$build_dir/bench"; do
-    [[ -n "$d" && -x "$d/$1" ]] && { echo "$d/$1"; return; }
-  done
-  return 0
-}
-
-# Binaries are copied so that a concurrent rebuild cannot swap them mid-run.
-mkdir -p "$scratch/bin"
-copy_bin() {  # name -> path of the copy, or nothing
-  local src
-  [[ -n "${build_failed[$1]:-}" ]] && return 0  # never a stale binary from an older build
-  src="$(find_bin "$1")"
-  [[ -z "$src" ]] && return 0
-  cp "$src" "$scratch/bin/$1"
-  note "binary: $1 <- $src"
-  echo "$scratch/bin/$1"
-}
+source "$here/lib/binaries.bash"
+build_targets idle_http_conns lws_http_server http_hello_server
 load="$(copy_bin idle_http_conns)"
 [[ -n "$load" ]] || die "idle_http_conns is not built (cmake --build --preset release --target idle_http_conns)"
 

@@ -104,41 +104,8 @@ started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- build ----------------------------------------------------------------------
-declare -A build_failed=()
-if [[ "$build" == 1 ]]; then
-  if [[ ! -f "$build_dir/build.ninja" ]]; then
-    note "configuring $build_dir (release preset)"
-    (cd "$root" && cmake --preset release -B "$build_dir") >"$scratch/configure.log" 2>&1 ||
-      { tail -n 20 "$scratch/configure.log" >&2; die "cmake --preset release failed"; }
-  fi
-  for t in ws_load ws_lwspp_server ws_lws_server ws_beast_server; do
-    if ! cmake --build "$build_dir" --target "$t" >"$scratch/build-$t.log" 2>&1; then
-      build_failed[$t]=1
-      note "could not build $t; going on without it. Last lines:"
-      tail -n 4 "$scratch/build-$t.log" | sed 's/^/    /' >&2
-    fi
-  done
-fi
-
-find_bin() {  # name -> path, or nothing
-  local d
-  for d in ${BENCH_BIN_DIR:-} "$build_dir/bench"; do
-    [[ -n "$d" && -x "$d/$1" ]] && { echo "$d/$1"; return; }
-  done
-  return 0
-}
-
-# Binaries are copied so that a concurrent rebuild cannot swap them mid-run.
-mkdir -p "$scratch/bin"
-copy_bin() {  # name -> path of the copy, or nothing
-  local src
-  [[ -n "${build_failed[$1]:-}" ]] && return 0  # never a stale binary from an older build
-  src="$(find_bin "$1")"
-  [[ -z "$src" ]] && return 0
-  cp "$src" "$scratch/bin/$1"
-  note "binary: $1 <- $src"
-  echo "$scratch/bin/$1"
-}
+source "$here/lib/binaries.bash"
+build_targets ws_load ws_lwspp_server ws_lws_server ws_beast_server
 load="$(copy_bin ws_load)"
 [[ -n "$load" ]] || die "ws_load is not built (cmake --build --preset release --target ws_load)"
 

@@ -1,4 +1,4 @@
-# Measurement helpers shared by bench/http_run.sh and bench/tls_run.sh (sourced).
+# Measurement helpers shared by bench/http_run.sh, tls_run.sh and ws_run.sh (sourced).
 # They read the caller's srv_cpu, load_cpu, quiet_pct, quiet_wait and scratch,
 # and call its note().
 
