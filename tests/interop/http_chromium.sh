@@ -12,18 +12,7 @@
 # Exit: 0 all passed, 1 something failed, 77 skipped (no chromium).
 set -euo pipefail
 
-failures=0
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-  checks=$((checks + 1))
-}
-pass() {
-  echo "ok:   $*"
-  checks=$((checks + 1))
-}
-indent() { sed 's/^/    /'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 
 chromium=
 for c in chromium chromium-browser google-chrome; do
@@ -200,5 +189,4 @@ else
   pass "no sanitizer report in the server's log"
 fi
 
-echo "$((checks - failures)) passed, $failures failed"
-[[ $failures -eq 0 ]] || exit 1
+finish

@@ -13,19 +13,8 @@
 # Exit: 0 all passed, 1 something failed, 77 skipped (no curl or python3).
 set -euo pipefail
 
-failures=0
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-  checks=$((checks + 1))
-}
-pass() {
-  echo "ok:   $*"
-  checks=$((checks + 1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 note() { echo "skip: $*"; }
-indent() { sed 's/^/    /'; }
 
 command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 command -v python3 >/dev/null || { echo "skip: python3 is needed"; exit 77; }
@@ -148,11 +137,6 @@ hdr() {
 
 # size NAME: bytes of $tmp/NAME.body (curl writes no file for an empty body).
 size() { if [[ -f $tmp/$1.body ]]; then stat -c %s "$tmp/$1.body"; else echo 0; fi; }
-
-# expect_eq WHAT GOT WANT
-expect_eq() {
-  if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
 
 # expect_file WHAT FILE WANT-FILE: identical bytes.
 expect_file() {
@@ -670,7 +654,4 @@ else
   pass "no sanitizer report in the server's log"
 fi
 
-echo "$((checks - failures)) passed, $failures failed"
-if [[ $failures -gt 0 ]]; then
-  exit 1
-fi
+finish

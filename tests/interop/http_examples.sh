@@ -16,12 +16,7 @@ upload_bin=$build_dir/examples/file-upload
 https_bin=$build_dir/examples/https-server
 [[ -x $server_bin && -x $upload_bin && -x $https_bin ]] || { echo "skip: examples not built"; exit 77; }
 
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-pass() { echo "ok:   $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 
 work=$(mktemp -d)
 pids=()
@@ -32,8 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port: bind to 0 in python, or pick from the pid.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_http() {
   for _ in $(seq 100); do
@@ -118,4 +111,4 @@ done
 grep -q "certificate reloaded" "$work/https.log" && pass "https-server: SIGHUP reloads the certificate" ||
   fail "https-server: no reload after SIGHUP"
 
-[[ $failures -eq 0 ]] || exit 1
+finish

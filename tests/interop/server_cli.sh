@@ -11,14 +11,8 @@
 # Exit: 0 all passed, 1 something failed, 77 skipped (no python3 or curl).
 set -euo pipefail
 
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-pass() { echo "ok:   $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 note() { echo "skip: $*"; }
-indent() { sed 's/^/    /'; }
 
 command -v python3 >/dev/null || { echo "skip: python3 is needed"; exit 77; }
 command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
@@ -70,9 +64,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wait_for_log FILE TEXT PID: until FILE contains TEXT (10 s), false if PID died.
 wait_for_log() {
@@ -810,8 +801,4 @@ else
   note "examples/raw-echo-server is not built"
 fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures check(s) FAILED" >&2
-  exit 1
-fi
-echo "all checks passed"
+finish

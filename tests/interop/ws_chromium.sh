@@ -25,11 +25,6 @@ server=$ws_build_dir/lwspp-server
 echo "server:   $server"
 echo "browser:  $("$chromium" --version 2>/dev/null | tail -n 1)"
 
-free_port() {
-  local py
-  py=$(command -v python3 || echo /usr/bin/python3)
-  "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 port=$(free_port)
 tls_port=$(free_port)
 mkdir -p "$tmp/demo"

@@ -34,10 +34,10 @@ trap cleanup_lws EXIT
 start_lws() {  # start_lws NAME ARGS... ; sets lws_port
   local name=$1
   shift
-  lws_port=$(ws_client_free_port)
+  lws_port=$(free_port)
   "$lws" --port="$lws_port" "$@" >"$tmp/lws-$name.log" 2>&1 &
   pids+=($!)
-  ws_client_wait_port "$lws_port" || {
+  wait_port "$lws_port" || {
     echo "FAIL: libwebsockets-test-server $* did not start:" >&2
     indent <"$tmp/lws-$name.log" >&2
     exit 1

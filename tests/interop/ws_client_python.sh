@@ -111,11 +111,11 @@ async def main():
 asyncio.run(main())
 EOF
 
-ws_port=$(ws_client_free_port)
-wss_port=$(ws_client_free_port)
+ws_port=$(free_port)
+wss_port=$(free_port)
 "$py" "$tmp/server.py" "$ws_port" "$wss_port" "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/server.log" 2>&1 &
 server_pid=$!
-ws_client_wait_port "$ws_port" && ws_client_wait_port "$wss_port" || {
+wait_port "$ws_port" && wait_port "$wss_port" || {
   echo "FAIL: the python server did not start:" >&2
   indent <"$tmp/server.log" >&2
   exit 1

@@ -39,9 +39,6 @@ server=$ws_build_dir/lwspp-server
 echo "client:   $lws_client ($(dpkg-query -W -f='${Version}' libwebsockets-test-server 2>/dev/null || echo '?'))"
 echo "python:   ${py:-none (the observer checks are skipped)}"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Four demo vhosts: ws and wss, deflate agreed and declined; two loops.
 declare -A port

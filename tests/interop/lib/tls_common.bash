@@ -31,43 +31,10 @@
 #   mallory         client certificate CN=mallory, by rogue_ca
 # Keys are ECDSA P-256 except b (RSA 2048: both key types get served).
 
-failures=0
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-  checks=$((checks + 1))
-}
-pass() {
-  echo "ok:   $*"
-  checks=$((checks + 1))
-}
-note() { echo "note: $*"; }
-indent() { sed 's/^/    /'; }
-
-expect_eq() {
-  if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-# expect_match WHAT TEXT ERE: TEXT has a line matching ERE.
-expect_match() {
-  if grep -qE -- "$3" <<<"$2"; then
-    pass "$1"
-  else
-    fail "$1: nothing matches /$3/ in:"
-    indent <<<"$2" >&2
-  fi
-}
-# expect_no_match WHAT TEXT ERE
-expect_no_match() {
-  if grep -qE -- "$3" <<<"$2"; then
-    fail "$1: /$3/ matches in:"
-    indent <<<"$2" >&2
-  else
-    pass "$1"
-  fi
-}
-
 tls_lib_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$tls_lib_here/common.bash"
+note() { echo "note: $*"; }
+
 build_dir=${LWSPP_BUILD_DIR:-$(cd "$tls_lib_here/../../.." && pwd)/build}
 
 find_bin() {
@@ -104,19 +71,6 @@ bg() {
   "$@" &
   _pid=$!
   bg_pids+=("$_pid")
-}
-
-wait_port() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # --- the PKI --------------------------------------------------------------------
@@ -263,8 +217,3 @@ stop_tls_server() {
   fi
 }
 
-finish() {
-  echo "$((checks - failures)) passed, $failures failed"
-  [[ $failures -eq 0 ]] || exit 1
-  exit 0
-}

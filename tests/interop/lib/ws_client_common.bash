@@ -12,8 +12,6 @@
 #   ws_client_collect LOG N    stops the peer's server ($server_pid) and turns
 #                              its "ok:"/"FAIL:" lines into checks; it must
 #                              have made N of them
-#   ws_client_free_port        prints a free TCP port on 127.0.0.1
-#   ws_client_wait_port PORT   waits until something listens there
 
 source "$(dirname "${BASH_SOURCE[0]}")/ws_common.bash"
 
@@ -42,19 +40,6 @@ ws_client_run() {
     fail "$name: a sanitizer report:"
     indent <"$tmp/$name.err" >&2
   fi
-}
-
-ws_client_free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-ws_client_wait_port() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 # A self-signed certificate for localhost: $tmp/cert.pem, $tmp/key.pem.

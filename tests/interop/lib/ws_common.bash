@@ -15,18 +15,7 @@
 #
 # Needs `set -euo pipefail` and LWSPP_BUILD_DIR (ctest sets it).
 
-failures=0
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-  checks=$((checks + 1))
-}
-pass() {
-  echo "ok:   $*"
-  checks=$((checks + 1))
-}
-indent() { sed 's/^/    /'; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 ws_here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ws_build_dir=${LWSPP_BUILD_DIR:-$(cd "$ws_here/../.." && pwd)/build}
@@ -83,11 +72,7 @@ ws_stop_server() {
   fi
 }
 
-ws_finish() {
-  echo "$((checks - failures)) passed, $failures failed"
-  [[ $failures -eq 0 ]] || exit 1
-  exit 0
-}
+ws_finish() { finish; }
 
 ws_need_python() {
   # Debian's python3-websockets is in the system python's path, which a
