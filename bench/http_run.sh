@@ -234,29 +234,7 @@ EOF
 [[ -n "${port[h2o]:-}" ]] && write_h2o_conf
 
 # --- helpers ---------------------------------------------------------------------
-listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-
-# The process and all its descendants (children of every thread).
-tree_pids() {
-  local p t c
-  [[ -d "/proc/$1" ]] || return 0
-  echo "$1"
-  for t in /proc/"$1"/task/*; do
-    for c in $(cat "$t/children" 2>/dev/null); do tree_pids "$c"; done
-  done
-}
-
-# utime+stime in clock ticks, summed over the tree (fields after the last ')').
-tree_ticks() {
-  local p sum=0 line rest
-  for p in $(tree_pids "$1"); do
-    line="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-    rest="${line##*) }"
-    read -r -a f <<<"$rest"
-    sum=$((sum + f[11] + f[12]))
-  done
-  echo "$sum"
-}
+source "$here/lib/servers.bash"
 
 # VmRSS in KiB summed over the tree.
 tree_rss() {
@@ -295,26 +273,7 @@ start_server() {  # name -> sets server_pid
     lws) taskset -c "$srv_cpu" "$lws_bin" "$p" "$www/static" --serv-buf 65536 >>"$log" 2>&1 & ;;
   esac
   server_pid=$!
-  for i in $(seq 200); do
-    listening "$p" && return 0
-    kill -0 "$server_pid" 2>/dev/null || { server_pid=""; return 1; }
-    sleep 0.05
-  done
-  return 1
-}
-
-stop_server() {
-  local i pids
-  [[ -n "$server_pid" ]] || return 0
-  pids="$(tree_pids "$server_pid")"
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for i in $(seq 100); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  wait_started "$p"
 }
 
 # Checks /hello and the 1 MiB file on a fresh server; prints why not on failure.
@@ -515,17 +474,11 @@ fi
 fi
 
 # --- report ------------------------------------------------------------------------------------
-pick() {  # scenario_index server column -> median over repeats, or n/a
-  local v
-  v="$(awk -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n { print $c }' "$results" | median)"
-  [[ "$v" == nan ]] && echo "n/a" || echo "$v"
-}
 ipick() {  # server column -> median over repeats, or n/a
   local v
   v="$(awk -v n="$1" -v c="$2" '$1 == n && $c != "?" { print $c }' "$idle_results" | median)"
   [[ "$v" == nan ]] && echo "n/a" || echo "$v"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 <= 0) print "n/a"; else printf "%.2f", a / b }'; }
 fmt_us() { awk -v v="$1" 'BEGIN { if (v == "n/a") print "n/a"; else if (v >= 1000) printf "%.2f ms", v / 1000; else printf "%.0f µs", v }'; }
 all_servers=("${want_servers[@]}")
 

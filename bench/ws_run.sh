@@ -169,7 +169,7 @@ for name in "${want_servers[@]}"; do
 done
 
 # --- helpers ---------------------------------------------------------------------
-listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+source "$here/lib/servers.bash"
 status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 start_server() {  # name -> sets server_pid; false if it did not come up
@@ -181,25 +181,7 @@ start_server() {  # name -> sets server_pid; false if it did not come up
     *) taskset -c "$srv_cpu" "${server_bin[$name]}" "$p" >>"$log" 2>&1 & ;;
   esac
   server_pid=$!
-  for i in $(seq 200); do
-    listening "$p" && return 0
-    kill -0 "$server_pid" 2>/dev/null || { server_pid=""; return 1; }
-    sleep 0.05
-  done
-  return 1
-}
-
-stop_server() {
-  local i
-  [[ -n "$server_pid" ]] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for i in $(seq 100); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  wait_started "$p"
 }
 
 # median, core_busy, wait_quiet (and clk_tck).
@@ -353,18 +335,12 @@ done
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- report ------------------------------------------------------------------------------------
-pick() {  # scenario_index server column -> median over repeats, or n/a
-  local v
-  v="$(awk -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n { print $c }' "$results" | median)"
-  [[ "$v" == nan ]] && echo "n/a" || echo "$v"
-}
 flags() { awk -v s="$1" -v n="$2" '$1 == s && $2 == n && $12 == 1 { k++ } END { print k + 0 }' "$results"; }
 ipick() {  # count server column -> median over repeats, or n/a
   local v
   v="$(awk -v k="$1" -v n="$2" -v c="$3" '$1 == k && $2 == n { print $c }' "$idle_results" | median)"
   [[ "$v" == nan ]] && echo "n/a" || echo "$v"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 <= 0) print "n/a"; else printf "%.2f", a / b }'; }
 fmt_us() { awk -v v="$1" 'BEGIN { if (v == "n/a") print "n/a"; else if (v >= 1000) printf "%.1f ms", v / 1000; else printf "%.0f µs", v }'; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<=" && v + 0 <= t)) print "met"; else print "NOT met" }'; }
 

@@ -28,3 +28,13 @@ wait_quiet() {
 # `times` must run in this shell, not in $(...): a subshell starts at zero.
 times_file="$scratch/times"
 children_cpu() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); s += a[1] * 60 + a[2] } print s }' "$times_file"; }
+
+# Report helpers. pick: the median over repeats of column C of the caller's
+# $results rows whose scenario is S and server N, or n/a; ratio: A / B to
+# two decimals, or n/a.
+pick() {
+  local v
+  v="$(awk -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n { print $c }' "$results" | median)"
+  [[ "$v" == nan ]] && echo "n/a" || echo "$v"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 <= 0) print "n/a"; else printf "%.2f", a / b }'; }
