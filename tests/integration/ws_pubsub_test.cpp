@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -240,11 +241,13 @@ TEST_P(ws_pubsub_slow, slow_subscriber_follows_the_policy_with_bounded_memory) {
   constexpr std::size_t limit = 256 * 1024;
   constexpr std::size_t msg_size = 32 * 1024;
   constexpr int count = 200;  // 6.4 MB: far past what the socket buffers hold
-  std::atomic<int> close_code{0};
+  // Shared with the handler, not a local it refers to: the context (a
+  // fixture member) outlives this body, and the fast subscriber's close
+  // handler runs when TearDown stops it.
+  auto close_code = std::make_shared<std::atomic<int>>(0);
   auto h = commands();
-  h.close = [&](socket&, lwspp::ws::close_code c, std::string_view, const lwspp::close_reason&) {
-    close_code = static_cast<int>(c);
-  };
+  h.close = [close_code](socket&, lwspp::ws::close_code c, std::string_view,
+                         const lwspp::close_reason&) { *close_code = static_cast<int>(c); };
   app.ws("/ps", std::move(h), {.max_backpressure = limit, .on_backpressure = GetParam()});
   start(2);
   auto fast = subscriber(port, "bulk");
@@ -288,8 +291,8 @@ TEST_P(ws_pubsub_slow, slow_subscriber_follows_the_policy_with_bounded_memory) {
   } else {
     EXPECT_EQ(st.closed, 1u);
     ASSERT_TRUE(test::wait_until([&] { return subscribers("bulk") == 1; }));
-    ASSERT_TRUE(test::wait_until([&] { return close_code != 0; }));
-    EXPECT_EQ(close_code.load(),
+    ASSERT_TRUE(test::wait_until([&] { return *close_code != 0; }));
+    EXPECT_EQ(close_code->load(),
               GetParam() == lwspp::ws::backpressure_policy::close_policy ? 1008 : 1013);
   }
 }
