@@ -26,6 +26,7 @@
 #include "lwspp/loop.hpp"
 #include "lwspp/result.hpp"
 #include "lwspp/tls.hpp"
+#include "lwspp/tunnel.hpp"
 
 namespace lwspp {
 
@@ -136,6 +137,13 @@ struct connect_options {
   // for resumption) are made once per distinct option set and reused.
   std::optional<tls_client_options> tls = {};
   std::chrono::milliseconds tls_handshake_timeout{10000};
+  // A handshake on the socket after the TCP connect, before TLS and the
+  // role: a proxy's CONNECT or SOCKS5 (<lwspp/http_proxy.hpp>: route_via
+  // sets it). When set, the target given to connect() is the proxy's
+  // address, and TLS's server name defaults to the tunnel's destination
+  // host. Called once per connect(), on the calling thread; the tunnel runs
+  // within connect_timeout, and its failure is the connection's close_reason.
+  std::function<std::unique_ptr<tunnel>()> make_tunnel = {};
 };
 
 class context {
@@ -206,8 +214,9 @@ class context {
   struct internals;  // resolver and signal watcher: no system headers here
 
   result<std::shared_ptr<tls::client_context>> client_tls(const tls_client_options& o);
+  // A client TLS session verifying `host` (unless o.server_name is set).
   result<std::unique_ptr<tls::session>> client_session(const tls_client_options& o,
-                                                       std::string_view target);
+                                                       std::string_view host);
 
   context_options opts_;
   logger log_;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -12,13 +13,14 @@
 namespace lwspp::detail {
 
 connector::connector(connection_ref c, std::string target, std::chrono::milliseconds timeout,
-                     std::optional<close_reason> setup_error)
+                     std::optional<close_reason> setup_error, std::unique_ptr<tunnel> tun)
     : loop_member(c->get_loop()),
       conn_(std::move(c)),
       target_(std::move(target)),
       timeout_(timeout),
       deadline_(conn_->get_loop(), [this] { on_deadline(); }),
-      setup_error_(std::move(setup_error)) {}
+      setup_error_(std::move(setup_error)),
+      tunnel_(std::move(tun)) {}
 
 connector::~connector() {
   drop_socket();
@@ -90,9 +92,10 @@ void connector::try_next() {
   give_up(last_);
 }
 
-void connector::on_io(std::uint32_t) {
+void connector::on_io(std::uint32_t events) {
   if (finished_) return;
   if (abandoned()) return done();
+  if (tunneling_) return tunnel_io(events);
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
@@ -102,20 +105,106 @@ void connector::on_io(std::uint32_t) {
     try_next();
     return;
   }
+  connected();
+}
+
+void connector::connected() {
+  if (addrs_[next_ - 1].is_ip()) set_nodelay(fd_);
+  if (tunnel_) return start_tunnel();
   owner().unwatch(fd_);
-  const address peer = addrs_[next_ - 1];
-  if (peer.is_ip()) set_nodelay(fd_);
+  hand_over();
+}
+
+void connector::hand_over() {
   conn_->attach_fd(fd_);
-  conn_->set_peer(peer);
-  fd_ = -1;  // the connection owns it now
+  conn_->set_peer(addrs_[next_ - 1]);  // the proxy's address, through a tunnel
+  fd_ = -1;                            // the connection owns it now
   auto c = conn_;
   done();
   c->start();
 }
 
+void connector::start_tunnel() {
+  tunneling_ = true;
+  if (tunnel_->start(tunnel_out_) == tunnel_status::failed) return give_up(tunnel_->failure());
+  want_write_ = true;  // the connect's watch asked for io_writable
+  flush_tunnel();      // then watches for what comes next
+}
+
+void connector::tunnel_io(std::uint32_t events) {
+  if ((events & io_writable) && !flush_tunnel()) return;
+  if (tunnel_done_) {
+    if (tunnel_out_.empty()) {
+      owner().unwatch(fd_);
+      hand_over();
+    }
+    return;
+  }
+  if (events & (io_readable | io_error | io_hangup)) read_tunnel();
+}
+
+// Peeks at the proxy's bytes and takes off the socket only what the tunnel
+// consumed: what follows the handshake is the destination's, and stays in
+// the socket for the connection to read.
+void connector::read_tunnel() {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_PEEK);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      return give_up(errno_error(errno, "proxy " + target_));
+    }
+    if (n == 0) return give_up(tunnel_->on_eof());
+    const auto got = static_cast<std::size_t>(n);
+    const tunnel_step step = tunnel_->on_data(std::string_view(buf, got), tunnel_out_);
+    if (step.status == tunnel_status::failed) return give_up(tunnel_->failure());
+    const std::size_t used = std::min(step.consumed, got);
+    if (step.status == tunnel_status::need_more && used < got)
+      return give_up(close_reason(error::protocol_error, "tunnel stalled on its input"));
+    // The bytes are in the socket (we just saw them): this takes them at once.
+    if (used > 0 && ::recv(fd_, buf, used, 0) != static_cast<ssize_t>(used))
+      return give_up(errno_error(errno, "proxy " + target_));
+    if (!flush_tunnel()) return;
+    if (step.status == tunnel_status::done) {
+      tunnel_done_ = true;
+      if (!tunnel_out_.empty()) return;  // hand over once it is written
+      owner().unwatch(fd_);
+      return hand_over();
+    }
+  }
+}
+
+bool connector::flush_tunnel() {
+  while (!tunnel_out_.empty()) {
+    const ssize_t n = ::send(fd_, tunnel_out_.data(), tunnel_out_.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      tunnel_out_.erase(0, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!want_write_) owner().modify(fd_, io_readable | io_writable, *this);
+      want_write_ = true;
+      return true;
+    }
+    give_up(errno_error(n < 0 ? errno : EPIPE, "proxy " + target_));
+    return false;
+  }
+  if (want_write_ && tunneling_ && !tunnel_done_) {
+    owner().modify(fd_, io_readable, *this);
+    want_write_ = false;
+  }
+  return true;
+}
+
 void connector::on_deadline() {
   std::string detail = target_ + " after " + std::to_string(timeout_.count()) + " ms";
-  if (last_.code) detail += " (last attempt: " + last_.message() + ")";
+  if (tunneling_) {
+    detail += " (the proxy had not finished the tunnel handshake)";
+  } else if (last_.code) {
+    detail += " (last attempt: " + last_.message() + ")";
+  }
   give_up(close_reason(error::connect_timeout, std::move(detail)));
 }
 

@@ -220,8 +220,18 @@ connection_handle context::connect(std::string_view target, role_factory roles,
   auto c = detail::make_connection(l, -1, roles, opts.connection);
   connection_handle h = c->handle();
   std::optional<close_reason> setup_error;
-  if (opts.tls) {
-    if (auto s = client_session(*opts.tls, target)) {
+  std::unique_ptr<tunnel> tun;
+  if (opts.make_tunnel) {
+    tun = opts.make_tunnel();
+    if (!tun) setup_error = close_reason(error::invalid_argument, "make_tunnel made no tunnel");
+  }
+  if (opts.tls && !setup_error) {
+    // Through a tunnel the name to verify is the destination's, not the proxy's.
+    std::string host = tun ? std::string(tun->destination_host()) : std::string();
+    if (!tun && !target.starts_with("unix:")) {
+      if (auto hp = split_host_port(target)) host = std::move(hp->host);
+    }
+    if (auto s = client_session(*opts.tls, host)) {
       c->set_tls(std::move(*s), opts.tls_handshake_timeout);
     } else {
       setup_error = close_reason(s.error());
@@ -230,21 +240,18 @@ connection_handle context::connect(std::string_view target, role_factory roles,
   // Every reference moves to the loop thread: connection_ref counts are not
   // atomic, so this thread must hold none once the job is posted.
   auto job = std::make_shared<detail::connector>(std::move(c), std::string(target),
-                                                 opts.connect_timeout, std::move(setup_error));
+                                                 opts.connect_timeout, std::move(setup_error),
+                                                 std::move(tun));
   on_loop(l, [job = std::move(job), this] { job->start(in_->dns); });
   return h;
 }
 
 result<std::unique_ptr<tls::session>> context::client_session(const tls_client_options& o,
-                                                              std::string_view target) {
+                                                              std::string_view host) {
   auto ctx = client_tls(o);
   if (!ctx) return ctx.error();
   // The name to verify and send as SNI: the option, else the target's host.
-  std::string name = o.server_name;
-  if (name.empty() && !target.starts_with("unix:")) {
-    if (auto hp = split_host_port(target)) name = hp->host;
-  }
-  return (*ctx)->new_session(name);
+  return (*ctx)->new_session(o.server_name.empty() ? std::string(host) : o.server_name);
 }
 
 result<connection_handle> context::adopt(int fd, role_factory roles, connection_options opts,
