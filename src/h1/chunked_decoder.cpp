@@ -1,9 +1,12 @@
-// lwspp::h1::request_parser: the chunked transfer coding (RFC 9112 §7.1) —
+// lwspp::h1::chunked_decoder: the chunked transfer coding (RFC 9112 §7.1) —
 // chunk size lines with their extensions, chunk data and its CRLF, the last
-// chunk and the trailer section.
-#include <algorithm>
+// chunk and the trailer section. Each decision depends on the bytes only,
+// never on how they were split.
+#include "h1/chunked_decoder.hpp"
 
-#include "h1/request_parser.hpp"
+#include <algorithm>
+#include <cstring>
+
 #include "h1/syntax.hpp"
 #include "util/ascii.hpp"
 
@@ -71,38 +74,96 @@ ext next(ext s, char c) noexcept {
 
 }  // namespace
 
-step request_parser::on_chunk_size(std::string_view in) {
+// A trailer copy larger than this is released when the next body starts,
+// so that one large trailer section does not stay with the connection.
+constexpr std::size_t held_keep_capacity = 2048;
+
+void chunked_decoder::start(std::uint64_t offset, std::uint64_t max_body) noexcept {
+  clear();
+  offset_ = offset;
+  max_body_ = max_body;
+}
+
+void chunked_decoder::clear() noexcept {
+  phase_ = &chunked_decoder::on_size;
+  offset_ = total_ = size_ = left_ = size_offset_ = trailer_base_ = 0;
+  ext_len_ = line_start_ = 0;
+  digits_ = ext_state_ = 0;
+  trailers_.clear();
+  if (held_.capacity() > held_keep_capacity) {
+    std::string().swap(held_);
+  } else {
+    held_.clear();
+  }
+  err_status_ = 0;
+  err_reason_ = "";
+  err_offset_ = 0;
+}
+
+// Runs phases until one returns an event, or the phase that ran stayed the
+// same (it then used all of its input and wants more).
+chunked_step chunked_decoder::feed(std::string_view in) {
+  std::size_t used = 0;
+  for (;;) {
+    const phase_fn ran = phase_;
+    chunked_step s = (this->*ran)(std::string_view(in.data() + used, in.size() - used));
+    used += s.consumed;
+    offset_ += s.consumed;
+    if (s.ev != chunked_event::need_more) {
+      s.consumed = used;
+      return s;
+    }
+    if (phase_ == ran) return {chunked_event::need_more, used, {}};
+  }
+}
+
+chunked_step chunked_decoder::fail(int status, const char* reason, std::uint64_t offset) noexcept {
+  err_status_ = status;
+  err_reason_ = reason;
+  err_offset_ = offset;
+  phase_ = &chunked_decoder::on_error;
+  return {chunked_event::error, 0, {}};
+}
+
+chunked_step chunked_decoder::on_error(std::string_view) {
+  return {chunked_event::error, 0, {}};
+}
+
+chunked_step chunked_decoder::on_ended(std::string_view) {
+  return {chunked_event::end, 0, {}};
+}
+
+chunked_step chunked_decoder::on_size(std::string_view in) {
   std::size_t i = 0;
   for (; i < in.size(); ++i) {
     const int d = util::hex_digit(in[i]);
     if (d < 0) break;
-    if (chunk_digits_ == 0) chunk_offset_ = offset_ + i;
-    if (++chunk_digits_ > max_size_digits) return fail(400, "chunk size too large", offset_ + i);
-    chunk_size_ = (chunk_size_ << 4) | static_cast<std::uint64_t>(d);
+    if (digits_ == 0) size_offset_ = offset_ + i;
+    if (++digits_ > max_size_digits) return fail(400, "chunk size too large", offset_ + i);
+    size_ = (size_ << 4) | static_cast<std::uint64_t>(d);
   }
-  if (i == in.size()) return {event::need_more, i, {}};
-  if (chunk_digits_ == 0) return fail(400, "invalid chunk size", offset_ + i);
-  const std::uint64_t limit = limits_.max_body;
-  if (chunk_size_ > 0 && (body_total_ > limit || chunk_size_ > limit - body_total_)) {
-    return fail(413, "body larger than the limit", chunk_offset_);
+  if (i == in.size()) return {chunked_event::need_more, i, {}};
+  if (digits_ == 0) return fail(400, "invalid chunk size", offset_ + i);
+  if (size_ > 0 && (total_ > max_body_ || size_ > max_body_ - total_)) {
+    return fail(413, "body larger than the limit", size_offset_);
   }
   ext_state_ = after_size;
   ext_len_ = 0;
-  phase_ = &request_parser::on_chunk_ext;
-  return {event::need_more, i, {}};
+  phase_ = &chunked_decoder::on_ext;
+  return {chunked_event::need_more, i, {}};
 }
 
-step request_parser::on_chunk_ext(std::string_view in) {
+chunked_step chunked_decoder::on_ext(std::string_view in) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     const ext s = next(static_cast<ext>(ext_state_), in[i]);
     if (s == line_cr) {
-      phase_ = &request_parser::on_chunk_lf;
-      return {event::need_more, i + 1, {}};
+      phase_ = &chunked_decoder::on_size_lf;
+      return {chunked_event::need_more, i + 1, {}};
     }
     if (s == line_lf) {
-      if (!lenient_.allow_bare_lf) return fail(400, "bare LF", offset_ + i);
-      chunk_line_done();
-      return {event::need_more, i + 1, {}};
+      if (!limits_.allow_bare_lf) return fail(400, "bare LF", offset_ + i);
+      size_line_done();
+      return {chunked_event::need_more, i + 1, {}};
     }
     if (s == bad) {
       return fail(400, ext_state_ == after_size ? "invalid chunk size" : "invalid chunk extension",
@@ -113,73 +174,86 @@ step request_parser::on_chunk_ext(std::string_view in) {
     }
     ext_state_ = s;
   }
-  return {event::need_more, in.size(), {}};
+  return {chunked_event::need_more, in.size(), {}};
 }
 
-step request_parser::on_chunk_lf(std::string_view in) {
-  if (in.empty()) return {event::need_more, 0, {}};
+chunked_step chunked_decoder::on_size_lf(std::string_view in) {
+  if (in.empty()) return {chunked_event::need_more, 0, {}};
   if (in[0] != '\n') return fail(400, "bare CR", offset_ - 1);
-  chunk_line_done();
-  return {event::need_more, 1, {}};
+  size_line_done();
+  return {chunked_event::need_more, 1, {}};
 }
 
-void request_parser::chunk_line_done() {
-  if (chunk_size_ == 0) {
-    scan_ = 0;
-    phase_ = &request_parser::on_trailers;
+void chunked_decoder::size_line_done() noexcept {
+  if (size_ == 0) {
+    phase_ = &chunked_decoder::on_trailers;
     return;
   }
-  body_left_ = chunk_size_;
-  body_total_ += chunk_size_;
-  phase_ = &request_parser::on_chunk_data;
+  left_ = size_;
+  total_ += size_;
+  phase_ = &chunked_decoder::on_data;
 }
 
-step request_parser::on_chunk_data(std::string_view in) {
-  if (in.empty()) return {event::need_more, 0, {}};
-  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, in.size()));
-  body_left_ -= n;
-  if (body_left_ == 0) phase_ = &request_parser::on_data_cr;
-  return {event::body, n, in.substr(0, n)};
+chunked_step chunked_decoder::on_data(std::string_view in) {
+  if (in.empty()) return {chunked_event::need_more, 0, {}};
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, in.size()));
+  left_ -= n;
+  if (left_ == 0) phase_ = &chunked_decoder::on_data_cr;
+  return {chunked_event::data, n, in.substr(0, n)};
 }
 
-step request_parser::on_data_cr(std::string_view in) {
-  if (in.empty()) return {event::need_more, 0, {}};
-  if (in[0] == '\n' && lenient_.allow_bare_lf) {
-    phase_ = &request_parser::on_data_lf;
-    return {event::need_more, 0, {}};
+chunked_step chunked_decoder::on_data_cr(std::string_view in) {
+  if (in.empty()) return {chunked_event::need_more, 0, {}};
+  if (in[0] == '\n' && limits_.allow_bare_lf) {
+    phase_ = &chunked_decoder::on_data_lf;
+    return {chunked_event::need_more, 0, {}};
   }
   if (in[0] != '\r') return fail(400, "no CRLF after chunk data", offset_);
-  phase_ = &request_parser::on_data_lf;
-  return {event::need_more, 1, {}};
+  phase_ = &chunked_decoder::on_data_lf;
+  return {chunked_event::need_more, 1, {}};
 }
 
-step request_parser::on_data_lf(std::string_view in) {
-  if (in.empty()) return {event::need_more, 0, {}};
+chunked_step chunked_decoder::on_data_lf(std::string_view in) {
+  if (in.empty()) return {chunked_event::need_more, 0, {}};
   if (in[0] != '\n') return fail(400, "no CRLF after chunk data", offset_);
-  chunk_size_ = 0;
-  chunk_digits_ = 0;
-  phase_ = &request_parser::on_chunk_size;
-  return {event::need_more, 1, {}};
+  size_ = 0;
+  digits_ = 0;
+  phase_ = &chunked_decoder::on_size;
+  return {chunked_event::need_more, 1, {}};
 }
 
-step request_parser::on_trailers(std::string_view in) {
-  if (scan_ == 0) {  // the trailer section starts in this span
-    held_.clear();   // (it may hold the head: head() views end with this feed)
-    section_base_ = offset_;
-    line_start_ = 0;
+// The trailer section: field lines up to an empty line, found one LF at a
+// time with memchr, all of it at most max_trailer_bytes — refused as soon
+// as that many bytes came without its end. It is copied (it is small and
+// rare), so trailers() stays valid whatever the owner does with its spans.
+chunked_step chunked_decoder::on_trailers(std::string_view in) {
+  const std::size_t base = held_.size();  // bytes of the section before `in`, all scanned
+  if (base == 0 && line_start_ == 0) trailer_base_ = offset_;
+  const std::size_t limit = limits_.max_trailer_bytes;
+  const std::size_t stop = limit > base ? std::min(in.size(), limit - base) : 0;
+  const auto at = [&](std::size_t p) { return p < base ? held_[p] : in[p - base]; };
+  for (std::size_t pos = 0;;) {
+    const void* lf = pos < stop ? std::memchr(in.data() + pos, '\n', stop - pos) : nullptr;
+    if (lf == nullptr) {
+      if (base + in.size() >= limit) {
+        return fail(431, "trailer section too large", trailer_base_ + limit);
+      }
+      held_.append(in);
+      return {chunked_event::need_more, in.size(), {}};
+    }
+    const std::size_t p = static_cast<std::size_t>(static_cast<const char*>(lf) - in.data());
+    const std::size_t line_len = base + p - line_start_;  // before the LF
+    if (line_len == 0 || (line_len == 1 && at(line_start_) == '\r')) {
+      held_.append(in.data(), p + 1);
+      const field_problem fp =
+          parse_field_lines(held_, 0, limits_.max_trailers, limits_.allow_bare_lf, trailers_);
+      if (fp.reason != nullptr) return fail(fp.status, fp.reason, trailer_base_ + fp.pos);
+      phase_ = &chunked_decoder::on_ended;
+      return {chunked_event::end, p + 1, {}};
+    }
+    line_start_ = base + p + 1;
+    pos = p + 1;
   }
-  const std::size_t end = scan_section(in, false);
-  if (end == std::string_view::npos) return {event::error, 0, {}};
-  if (end == 0) {
-    held_.append(in);
-    return {event::need_more, in.size(), {}};
-  }
-  std::size_t used = 0;
-  const std::string_view h = take_section(in, end, used);
-  if (!parse_fields(h, 0, trailers_)) return {event::error, 0, {}};
-  limits_.max_body = max_body_;  // a set_body_limit() was for this message only
-  phase_ = &request_parser::on_next;
-  return {event::message_end, used, {}};
 }
 
 }  // namespace lwspp::h1

@@ -1,7 +1,7 @@
 // lwspp::h1::request_parser: the driver (feed), the phases up to the head
-// event, the Content-Length body, and the scan that finds where a head or a
-// trailer section ends. Parsing a complete head: request_parser_head.cpp.
-// Chunked framing and trailers: chunked_decoder.cpp.
+// event, the Content-Length body, the chunked body (h1/chunked_decoder.hpp)
+// and the scan that finds where a head ends. Parsing a complete head:
+// request_parser_head.cpp.
 #include "h1/request_parser.hpp"
 
 #include <algorithm>
@@ -37,7 +37,13 @@ std::string_view request_head::get(http::header_id id) const noexcept {
 }
 
 request_parser::request_parser(parser_limits limits, parser_leniency lenient)
-    : limits_(limits), lenient_(lenient), max_body_(limits.max_body) {
+    : limits_(limits),
+      lenient_(lenient),
+      chunked_({.max_chunk_ext = limits.max_chunk_ext,
+                .max_trailer_bytes = limits.max_trailer_bytes,
+                .max_trailers = limits.max_headers,
+                .allow_bare_lf = lenient.allow_bare_lf}),
+      max_body_(limits.max_body) {
   clear_message();
 }
 
@@ -69,7 +75,7 @@ void request_parser::clear_message() {
   head_.content_length = 0;
   head_.keep_alive = true;
   head_.expect_continue = head_.upgrade = false;
-  trailers_.clear();
+  chunked_.clear();
   if (held_.capacity() > held_keep_capacity) {
     std::string().swap(held_);
   } else {
@@ -81,12 +87,6 @@ void request_parser::clear_message() {
   line_start_ = 0;
   line1_end_ = npos;
   section_base_ = 0;
-  chunk_size_ = 0;
-  body_total_ = 0;
-  chunk_offset_ = 0;
-  ext_len_ = 0;
-  chunk_digits_ = 0;
-  ext_state_ = 0;
   empty_lines_ = 0;
   start_cr_ = false;
 }
@@ -159,7 +159,7 @@ step request_parser::on_head(std::string_view in) {
     line_start_ = 0;
     line1_end_ = npos;
   }
-  const std::size_t end = scan_section(in, true);
+  const std::size_t end = scan_section(in);
   if (end == npos) return {event::error, 0, {}};
   if (end == 0) {
     held_.append(in);
@@ -173,7 +173,8 @@ step request_parser::on_head(std::string_view in) {
     return {event::error, 0, {}};
   }
   if (head_.chunked) {
-    phase_ = &request_parser::on_chunk_size;
+    chunked_.start(offset_ + used, limits_.max_body);
+    phase_ = &request_parser::on_chunked;
   } else if (head_.content_length > 0) {
     body_left_ = head_.content_length;
     phase_ = &request_parser::on_body;
@@ -195,24 +196,41 @@ step request_parser::on_body(std::string_view in) {
   return {event::body, n, in.substr(0, n)};
 }
 
+step request_parser::on_chunked(std::string_view in) {
+  const chunked_step s = chunked_.feed(in);
+  switch (s.ev) {
+    case chunked_event::need_more:
+      return {event::need_more, s.consumed, {}};
+    case chunked_event::data:
+      return {event::body, s.consumed, s.data};
+    case chunked_event::end:
+      limits_.max_body = max_body_;  // a set_body_limit() was for this message only
+      phase_ = &request_parser::on_next;
+      return {event::message_end, s.consumed, {}};
+    case chunked_event::error:
+      break;
+  }
+  return fail(chunked_.error_status(), chunked_.error_reason(), chunked_.error_offset());
+}
+
 step request_parser::on_done(std::string_view) {
   limits_.max_body = max_body_;  // a set_body_limit() was for this message only
   phase_ = &request_parser::on_next;
   return {event::message_end, 0, {}};
 }
 
-// Finds the empty line that ends a head (request line, then field lines) or a
-// trailer section (field lines only). Only the end and the size limits are
-// decided here, one LF at a time with memchr; parse_* check every byte once
-// the section is complete. Each limit is checked the same way whatever the
+// Finds the empty line that ends a head (request line, then field lines;
+// trailers have their own scan in chunked_decoder). Only the end and the
+// size limits are decided here, one LF at a time with memchr; parse_* check
+// every byte once the section is complete. Each limit is checked the same way whatever the
 // split of the input, so a section gives the same result fed whole or byte
 // by byte:
 //  - request line: its length without the CR before the LF (or so far,
 //    without a CR at the very end) over max_request_line → 414;
-//  - field lines and the final empty line over max_header_bytes (head) or
-//    max_trailer_bytes (trailers) → 431, decided as soon as that many bytes
-//    arrived without the section's end among them.
-std::size_t request_parser::scan_section(std::string_view in, bool head) {
+//  - field lines and the final empty line over max_header_bytes → 431,
+//    decided as soon as that many bytes arrived without the section's end
+//    among them.
+std::size_t request_parser::scan_section(std::string_view in) {
   const std::string_view prev = held_;
   const std::size_t base = prev.size();  // == scan_: earlier bytes were all scanned
   const std::size_t avail = base + in.size();
@@ -220,14 +238,10 @@ std::size_t request_parser::scan_section(std::string_view in, bool head) {
   assert(scan_ == base);
   std::size_t pos = scan_;
   for (;;) {
-    const bool line1 = head && line1_end_ == npos;
-    std::size_t limit_end;  // the section's last LF must lie before this position
-    if (line1) {
-      limit_end = add_sat(limits_.max_request_line, 2);
-    } else {
-      const std::size_t start = head ? line1_end_ + 1 : 0;
-      limit_end = add_sat(start, head ? limits_.max_header_bytes : limits_.max_trailer_bytes);
-    }
+    const bool line1 = line1_end_ == npos;
+    // The section's last LF must lie before this position.
+    const std::size_t limit_end = line1 ? add_sat(limits_.max_request_line, 2)
+                                        : add_sat(line1_end_ + 1, limits_.max_header_bytes);
     const std::size_t stop = std::min(avail, limit_end);
     const void* lf = pos < stop ? std::memchr(in.data() + (pos - base), '\n', stop - pos) : nullptr;
     if (lf == nullptr) {
@@ -238,8 +252,7 @@ std::size_t request_parser::scan_section(std::string_view in, bool head) {
           return npos;
         }
       } else if (avail >= limit_end) {
-        fail(431, head ? "header section too large" : "trailer section too large",
-             section_base_ + limit_end);
+        fail(431, "header section too large", section_base_ + limit_end);
         return npos;
       }
       scan_ = avail;

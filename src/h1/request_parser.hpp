@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "h1/chunked_decoder.hpp"
 #include "h1/field_lines.hpp"
 #include "http/known_headers.hpp"
 
@@ -87,10 +88,13 @@ class request_parser {
   step feed(std::string_view in);
 
   const request_head& head() const noexcept { return head_; }
-  const std::vector<header_field>& trailers() const noexcept { return trailers_; }
+  const std::vector<header_field>& trailers() const noexcept { return chunked_.trailers(); }
   // Body limit of the current message (called between messages: of the next
   // one). After message_end the configured limits.max_body applies again.
-  void set_body_limit(std::uint64_t n) noexcept { limits_.max_body = n; }
+  void set_body_limit(std::uint64_t n) noexcept {
+    limits_.max_body = n;
+    chunked_.set_max_body(n);
+  }
 
   // After event::error: the status to answer (400, 413, 414, 431, 501, 505),
   // a fixed reason, and the offset (from the start of this request) of the
@@ -111,39 +115,32 @@ class request_parser {
   // phase). feed() runs phases until one returns an event or wants more.
   using phase_fn = step (request_parser::*)(std::string_view in);
 
-  step on_next(std::string_view in);        // a message ended: forget it, then on_start
-  step on_start(std::string_view in);       // empty lines before a request line
-  step on_head(std::string_view in);        // request line and header section
-  step on_body(std::string_view in);        // Content-Length body
-  step on_done(std::string_view in);        // message_end is due
-  step on_chunk_size(std::string_view in);  // hex digits of a chunk size
-  step on_chunk_ext(std::string_view in);   // chunk extensions up to the line end
-  step on_chunk_lf(std::string_view in);    // the LF after a chunk size line's CR
-  step on_chunk_data(std::string_view in);  // chunk data
-  step on_data_cr(std::string_view in);     // the CR after chunk data
-  step on_data_lf(std::string_view in);     // the LF after chunk data
-  step on_trailers(std::string_view in);    // trailer section after the last chunk
-  step on_error(std::string_view in);       // stays here until reset()
+  step on_next(std::string_view in);     // a message ended: forget it, then on_start
+  step on_start(std::string_view in);    // empty lines before a request line
+  step on_head(std::string_view in);     // request line and header section
+  step on_body(std::string_view in);     // Content-Length body
+  step on_done(std::string_view in);     // message_end is due
+  step on_chunked(std::string_view in);  // chunked body and trailers (chunked_decoder)
+  step on_error(std::string_view in);    // stays here until reset()
 
-  // Section scanning (head or trailers): finds the empty line that ends it,
+  // Section scanning (the head): finds the empty line that ends it,
   // resuming at scan_, and applies the size limits. Returns the section's
   // length when its end is in `in`, 0 when all of `in` belongs to it, and
   // npos after an error (fail() was called).
-  std::size_t scan_section(std::string_view in, bool head);
-  // Completes a section: zero copy when it lies wholly in `in`, else held_.
+  std::size_t scan_section(std::string_view in);
+  // Completes the head: zero copy when it lies wholly in `in`, else held_.
   std::string_view take_section(std::string_view in, std::size_t end, std::size_t& used);
   bool parse_request_line(std::string_view h);
   bool parse_fields(std::string_view h, std::size_t pos, std::vector<header_field>& out);
   bool apply_fields(std::string_view h);
-  void chunk_line_done();
   void clear_message();
   step fail(int status, const char* reason, std::uint64_t offset);
 
   parser_limits limits_;
   parser_leniency lenient_;
   request_head head_;
-  std::vector<header_field> trailers_;
-  std::string held_;  // copy of a split head or trailer section
+  chunked_decoder chunked_;
+  std::string held_;  // copy of a split head
   int err_status_ = 0;
   const char* err_reason_ = "";
   std::uint64_t err_offset_ = 0;
@@ -157,14 +154,6 @@ class request_parser {
   std::size_t line_start_ = 0;      // first byte of the line being scanned
   std::size_t line1_end_ = 0;       // LF of the request line; npos until seen
   std::uint64_t section_base_ = 0;  // offset_ of the section's first byte
-
-  // Chunked framing.
-  std::uint64_t chunk_size_ = 0;
-  std::uint64_t body_total_ = 0;    // sum of the chunk sizes so far
-  std::uint64_t chunk_offset_ = 0;  // offset_ of the current chunk size's first digit
-  std::size_t ext_len_ = 0;         // bytes of chunk extensions in this chunk line
-  std::uint8_t chunk_digits_ = 0;
-  std::uint8_t ext_state_ = 0;
 
   std::uint8_t empty_lines_ = 0;  // empty lines seen before this request line
   bool start_cr_ = false;         // on_start saw a CR and waits for its LF

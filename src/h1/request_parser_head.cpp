@@ -5,23 +5,24 @@
 #include "h1/request_parser.hpp"
 
 #include <algorithm>
-#include <limits>
 
+#include "h1/field_values.hpp"
 #include "h1/syntax.hpp"
 
 namespace lwspp::h1 {
 
+using detail::add_content_length;
 using detail::all_of;
 using detail::cc_host;
 using detail::cc_target;
 using detail::cc_target_no_hash;
 using detail::cc_token;
 using detail::cc_value;
+using detail::connection_tokens;
 using detail::iequals;
 using detail::is;
 using detail::is_digit;
-using detail::is_ows;
-using detail::trim_ows;
+using detail::list_reader;
 
 namespace {
 
@@ -56,70 +57,12 @@ bool is_absolute(std::string_view t) noexcept {
   return end > i && all_of(t.substr(i, end - i), cc_host);
 }
 
-// The elements of a comma-separated list (RFC 9110 §5.6.1), OWS removed.
-// Empty elements are returned too ("a,,b", "a,"); callers skip or reject them.
-class list_reader {
- public:
-  explicit list_reader(std::string_view v) noexcept : rest_(v) {}
-  bool next(std::string_view& el) noexcept {
-    if (done_) return false;
-    const std::size_t comma = rest_.find(',');
-    el = trim_ows(rest_.substr(0, comma));
-    if (comma == std::string_view::npos) {
-      done_ = true;
-    } else {
-      rest_.remove_prefix(comma + 1);
-    }
-    return true;
-  }
-
- private:
-  std::string_view rest_;
-  bool done_ = false;
-};
-
-// Content-Length (RFC 9110 §8.6): 1*DIGIT, no sign, no inner whitespace.
-std::uint64_t parse_length(std::string_view s, const char*& bad) noexcept {
-  if (s.empty()) bad = "invalid Content-Length";
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (!is_digit(c)) {
-      bad = "invalid Content-Length";
-      return 0;
-    }
-    const auto d = static_cast<std::uint64_t>(c - '0');
-    if (n > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
-      bad = "Content-Length too large";
-      return 0;
-    }
-    n = n * 10 + d;
-  }
-  return n;
-}
-
 // Why a field is refused: a fixed reason, where, and the status.
 struct problem {
   const char* reason = nullptr;
   std::string_view at;
   int status = 400;
 };
-
-// Content-Length, as one field or a list (RFC 9110 §8.6): every value must
-// be 1*DIGIT and all values equal.
-problem add_content_length(std::string_view v, request_head& h) {
-  std::string_view el;
-  for (list_reader list(v); list.next(el);) {
-    const char* bad = nullptr;
-    const std::uint64_t n = parse_length(el, bad);
-    if (bad == nullptr && h.has_content_length && n != h.content_length) {
-      bad = "conflicting Content-Length values";
-    }
-    if (bad != nullptr) return {bad, el};
-    h.has_content_length = true;
-    h.content_length = n;
-  }
-  return {};
-}
 
 // Transfer-Encoding (RFC 9112 §6.1): only "chunked", once; any other coding
 // is not implemented (501).
@@ -137,24 +80,6 @@ problem add_transfer_codings(std::string_view v, request_head& h) {
   if (!any) return {"empty Transfer-Encoding", v};
   return {};
 }
-
-// The Connection options the parser acts on (RFC 9112 §9.3, §9.6; RFC 9110 §7.8).
-struct connection_tokens {
-  bool close = false;
-  bool keep_alive = false;
-  bool upgrade = false;
-
-  problem add(std::string_view v) {
-    std::string_view el;
-    for (list_reader list(v); list.next(el);) {
-      if (!all_of(el, cc_token)) return {"invalid Connection", el};
-      close |= iequals(el, "close");
-      keep_alive |= iequals(el, "keep-alive");
-      upgrade |= iequals(el, "upgrade");
-    }
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -270,7 +195,8 @@ bool request_parser::apply_fields(std::string_view h) {
         break;
       case http::header_id::content_length:
         cl_value = f.value;
-        bad = add_content_length(f.value, head_);
+        bad.reason =
+            add_content_length(f.value, head_.has_content_length, head_.content_length, bad.at);
         break;
       case http::header_id::transfer_encoding:
         te_value = f.value;
@@ -278,7 +204,7 @@ bool request_parser::apply_fields(std::string_view h) {
                      : problem{"Transfer-Encoding in HTTP/1.0", f.value};
         break;
       case http::header_id::connection:
-        bad = conn.add(f.value);
+        bad.reason = conn.add(f.value, bad.at);
         break;
       case http::header_id::expect:
         if (!iequals(f.value, "100-continue")) bad = {"unsupported expectation", f.value, 417};
@@ -305,7 +231,7 @@ bool request_parser::apply_fields(std::string_view h) {
     fail(400, "missing Host", section_base_ + last_line);
     return false;
   }
-  head_.keep_alive = http11 ? !conn.close : conn.keep_alive && !conn.close;
+  head_.keep_alive = conn.persistent(http11);
   head_.expect_continue = expect && http11;  // 1.0: ignored (RFC 9110 §10.1.1)
   head_.upgrade = conn.upgrade && has_upgrade;
   if (head_.has_content_length && head_.content_length > limits_.max_body) {

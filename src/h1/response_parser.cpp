@@ -1,10 +1,13 @@
-// lwspp::h1::response_parser: gathering the head a line at a time, the
-// status line (RFC 9112 §4) and the field lines (h1/field_lines.hpp).
-// Each limit is decided from the bytes seen, never from how they were
-// split, so a response gives the same result fed whole or byte by byte.
+// lwspp::h1::response_parser: the driver (feed, finish), gathering the head
+// a line at a time, the status line (RFC 9112 §4) and the field lines
+// (h1/field_lines.hpp). The framing decided from them and the body phases:
+// response_parser_body.cpp. Each limit is decided from the bytes seen,
+// never from how they were split, so a response gives the same result fed
+// whole or byte by byte.
 #include "h1/response_parser.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "h1/syntax.hpp"
@@ -64,33 +67,85 @@ std::size_t response_head::count(std::string_view name) const noexcept {
   return n;
 }
 
-void response_parser::reset() {
-  head_ = response_head{};
-  held_.clear();
-  line_start_ = 0;
-  status_end_ = 0;
+response_parser::response_parser(response_limits limits)
+    : limits_(limits),
+      chunked_({.max_chunk_ext = limits.max_chunk_ext,
+                .max_trailer_bytes = limits.max_trailer_bytes,
+                .max_trailers = limits.max_headers}) {}
+
+void response_parser::reset(bool head_request) {
+  clear_head();
+  chunked_.clear();
   err_reason_ = "";
   err_offset_ = 0;
+  head_request_ = head_request;
   phase_ = &response_parser::on_head;
 }
 
+// A new head: after reset(), and after a 1xx. The copy's buffer and the
+// field vector keep their capacity.
+void response_parser::clear_head() {
+  head_.version_minor = 1;
+  head_.status = 0;
+  head_.reason = head_.raw = {};
+  head_.headers.clear();
+  held_.clear();
+  line_start_ = 0;
+  status_end_ = 0;
+  offset_ = length_ = left_ = 0;
+  framing_ = body_framing::none;
+  has_length_ = keep_alive_ = false;
+}
+
+// Runs phases until one returns an event, or the phase that ran stayed the
+// same (it then used all of its input and wants more).
 response_step response_parser::feed(std::string_view in) {
-  return (this->*phase_)(in);
+  std::size_t used = 0;
+  for (;;) {
+    const phase_fn ran = phase_;
+    response_step s = (this->*ran)(std::string_view(in.data() + used, in.size() - used));
+    assert(s.consumed <= in.size() - used);
+    used += s.consumed;
+    offset_ += s.consumed;
+    if (s.ev != response_event::need_more) {
+      s.consumed = used;
+      return s;
+    }
+    if (phase_ == ran) return {response_event::need_more, used, {}};
+  }
+}
+
+// What the end of the connection means depends on where it came.
+response_step response_parser::finish() {
+  if (phase_ == &response_parser::on_until_close || phase_ == &response_parser::on_no_body ||
+      phase_ == &response_parser::on_ended) {
+    phase_ = &response_parser::on_ended;
+    return {response_event::end, 0, {}};
+  }
+  if (phase_ == &response_parser::on_next || (phase_ == &response_parser::on_head && held_.empty()))
+    return fail("connection closed before the response", 0);
+  if (phase_ == &response_parser::on_head) return fail("truncated response head", held_.size());
+  if (phase_ == &response_parser::on_length) return fail("truncated body", offset_);
+  if (phase_ == &response_parser::on_chunked) return fail("truncated chunked body", offset_);
+  return {response_event::error, 0, {}};  // on_error
 }
 
 response_step response_parser::fail(const char* reason, std::uint64_t offset) {
   err_reason_ = reason;
   err_offset_ = offset;
   phase_ = &response_parser::on_error;
-  return {response_event::error, 0};
+  return {response_event::error, 0, {}};
 }
 
 response_step response_parser::on_error(std::string_view) {
-  return {response_event::error, 0};
+  return {response_event::error, 0, {}};
 }
 
-response_step response_parser::on_after(std::string_view) {
-  return fail("response body framing is not implemented", held_.size());
+// After a 1xx: its head stayed valid until this feed; the next head starts.
+response_step response_parser::on_next(std::string_view) {
+  clear_head();
+  phase_ = &response_parser::on_head;
+  return {response_event::need_more, 0, {}};
 }
 
 // Takes bytes up to the end of each line; at the empty line the head is
@@ -119,7 +174,7 @@ response_step response_parser::on_head(std::string_view in) {
     used = end;
     const std::string_view line(held_.data() + line_start_, held_.size() - line_start_);
     if (status_end_ == 0) {
-      if (!parse_status_line(line)) return {response_event::error, 0};
+      if (!parse_status_line(line)) return {response_event::error, 0, {}};
       status_end_ = held_.size();
     } else if (line == "\r\n" || line == "\n") {
       head_.raw = held_;  // held_ no longer grows: views into it stay valid
@@ -127,12 +182,11 @@ response_step response_parser::on_head(std::string_view in) {
       const field_problem p =
           parse_field_lines(held_, status_end_, limits_.max_headers, false, head_.headers);
       if (p.reason != nullptr) return fail(p.reason, p.pos);
-      phase_ = &response_parser::on_after;
-      return {response_event::head, used};
+      return head_done(used);
     }
     line_start_ = held_.size();
   }
-  return {response_event::need_more, used};
+  return {response_event::need_more, used, {}};
 }
 
 // status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF, with

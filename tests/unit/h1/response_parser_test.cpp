@@ -1,11 +1,22 @@
-// Tests for the sans-I/O response head parser (src/h1/response_parser.cpp):
-// every case is fed whole and split at every byte position (each piece in
-// its own heap block), and must give the same outcome.
+// Tests for the sans-I/O response parser (src/h1/response_parser*.cpp, and
+// through it src/h1/chunked_decoder.cpp): every case is fed whole and split
+// at every byte position (each piece in its own heap block), and must give
+// the same outcome. The head tests come first, then the conformance cases
+// of tests/unit/h1/response_cases/*.txt (every framing, 1xx, 101, HEAD,
+// trailers, errors with their offsets, finish()), then direct tests of what
+// data files cannot say.
 #include "h1/response_parser.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -165,6 +176,352 @@ TEST(h1_response_parser, an_error_stays_until_reset) {
   EXPECT_EQ(p.feed("HTTP/1.1 200 x\r\n\r\n").ev, response_event::error);
   p.reset();
   EXPECT_EQ(p.feed("HTTP/1.1 200 x\r\n\r\n").ev, response_event::head);
+}
+
+// ---------------------------------------------------------------------------
+// Conformance cases: tests/unit/h1/response_cases/*.txt (format in
+// docs/h1.md, "The response test-case files"). Each case is fed whole,
+// split in two at every byte position and byte by byte; the three event
+// logs must be the same, and the first must match the expected one.
+// ---------------------------------------------------------------------------
+
+namespace fs = std::filesystem;
+using lwspp::h1::body_framing;
+using lwspp::h1::response_step;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// \r \n \t \\ \s (a space) \xNN, as in the request cases.
+bool unescape(std::string_view in, std::string& out) {
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out += in[i];
+      continue;
+    }
+    if (++i == in.size()) return false;
+    const char c = in[i];
+    if (c == 'x') {
+      const int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
+      const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+      continue;
+    }
+    const std::string_view from = "rnts\\", to = "\r\n\t \\";
+    const std::size_t k = from.find(c);
+    if (k == std::string_view::npos) return false;
+    out += to[k];
+  }
+  return true;
+}
+
+std::string escape(std::string_view in) {
+  std::string out;
+  for (char c : in) {
+    const auto u = static_cast<unsigned char>(c);
+    const std::string_view special = "\r\n\t\\";
+    const std::size_t k = special.find(c);
+    if (k != std::string_view::npos) {
+      out += '\\';
+      out += "rnt\\"[k];
+    } else if (u < 0x20 || u >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.replace(out.size() - 1, 1, "\\x20");
+  return out;
+}
+
+struct response_case {
+  std::string where;  // file:line name
+  response_limits limits;
+  std::vector<bool> head_requests;  // per response, in order (default: GET)
+  bool eof = false;                 // finish() after the input
+  std::string input;
+  std::vector<std::string> expected;
+  std::string problem;
+};
+
+fs::path response_cases_dir() {
+  const fs::path here = fs::path(__FILE__).parent_path() / "response_cases";
+  const char* src = std::getenv("LWSPP_SOURCE_DIR");
+  if (fs::is_directory(here) || src == nullptr) return here;
+  return fs::path(src) / "tests/unit/h1/response_cases";
+}
+
+bool set_limit(response_limits& l, std::string_view key, std::size_t v) {
+  std::size_t* const fields[] = {&l.max_status_line, &l.max_header_bytes, &l.max_headers,
+                                 &l.max_chunk_ext, &l.max_trailer_bytes};
+  const std::string_view names[] = {"max_status_line", "max_header_bytes", "max_headers",
+                                    "max_chunk_ext", "max_trailer_bytes"};
+  for (std::size_t i = 0; i < std::size(names); ++i) {
+    if (names[i] != key) continue;
+    *fields[i] = v;
+    return true;
+  }
+  return false;
+}
+
+void directive(response_case& c, std::string_view key, std::string_view value) {
+  std::istringstream words{std::string(value)};
+  std::string w;
+  if (key == "limits") {
+    while (words >> w) {
+      const std::size_t eq = w.find('=');
+      if (eq == std::string::npos ||
+          !set_limit(c.limits, std::string_view(w).substr(0, eq), std::stoull(w.substr(eq + 1))))
+        c.problem = "bad limit " + w;
+    }
+  } else if (key == "requests") {
+    while (words >> w) {
+      if (w != "GET" && w != "HEAD") c.problem = "request is GET or HEAD, not " + w;
+      c.head_requests.push_back(w == "HEAD");
+    }
+  } else if (key == "eof") {
+    c.eof = true;
+  } else {
+    c.problem = "unknown directive " + std::string(key);
+  }
+}
+
+std::vector<response_case> load_response_cases() {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(response_cases_dir(), ec))
+    if (e.path().extension() == ".txt") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<response_case> out;
+  for (const fs::path& f : files) {
+    std::ifstream in(f);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+        line.pop_back();
+      if (line.rfind("## name: ", 0) == 0) {
+        out.push_back({});
+        out.back().where = f.filename().string() + ":" + std::to_string(n) + " " + line.substr(9);
+        continue;
+      }
+      if (line.empty() || (line[0] == '#' && line.rfind("## ", 0) != 0)) continue;
+      if (out.empty()) {
+        out.push_back({f.filename().string(), {}, {}, false, {}, {}, "text before a case"});
+        continue;
+      }
+      response_case& c = out.back();
+      if (line.rfind("## ", 0) == 0) {
+        const std::size_t colon = line.find(':');
+        const std::string_view l = line;
+        directive(c, l.substr(3, colon == std::string::npos ? colon : colon - 3),
+                  colon == std::string::npos ? std::string_view() : l.substr(colon + 1));
+      } else if (line[0] == '>') {
+        if (!unescape(std::string_view(line).substr(line.size() > 1 ? 2 : 1), c.input))
+          c.problem = "bad escape at line " + std::to_string(n);
+      } else if (line[0] == '<') {
+        c.expected.push_back(line.size() > 1 ? line.substr(2) : std::string());
+      } else {
+        c.problem = "unrecognised line " + std::to_string(n);
+      }
+    }
+  }
+  return out;
+}
+
+const std::vector<response_case>& response_cases() {
+  static const std::vector<response_case> cases = load_response_cases();
+  return cases;
+}
+
+std::string describe(const response_parser& p) {
+  const auto& h = p.head();
+  std::string s = "head " + std::to_string(h.status) + " 1." + std::to_string(h.version_minor);
+  switch (p.framing()) {
+    case body_framing::none:
+      s += " no-body";
+      break;
+    case body_framing::content_length:
+      s += " length";
+      break;
+    case body_framing::chunked:
+      s += " chunked";
+      break;
+    case body_framing::until_close:
+      s += " until-close";
+      break;
+  }
+  if (p.chunked() != (p.framing() == body_framing::chunked)) s += " (chunked() disagrees)";
+  if (p.content_length()) s += " cl=" + std::to_string(*p.content_length());
+  return s + (p.keep_alive() ? " keep-alive" : " close");
+}
+
+struct case_run {
+  std::vector<std::string> log;
+  std::vector<std::string> violations;
+};
+
+// Feeds the case cut at `cuts`; after each end, the next response (reset()
+// with the next request's kind) if bytes remain, except after a 101, whose
+// remaining bytes are logged as "rest N".
+case_run run_case(const response_case& c, const std::vector<std::size_t>& cuts) {
+  case_run r;
+  response_parser p(c.limits);
+  std::size_t response = 0;
+  auto kind = [&] { return response < c.head_requests.size() && c.head_requests[response]; };
+  p.reset(kind());
+  std::string body;
+  auto flush = [&] {
+    if (!body.empty()) r.log.push_back("body " + escape(body));
+    body.clear();
+  };
+  auto bad = [&](std::string what) { r.violations.push_back(std::move(what)); };
+  bool stopped = false;  // error, or the end of a 101
+  bool ended = false;    // the last event was end
+  std::size_t rest = 0;  // bytes after a 101
+  auto log_event = [&](const response_step& s, std::string_view span) {
+    if (s.ev == response_event::body) {
+      if (s.data.empty()) bad("empty body event");
+      if (!s.data.empty() && (s.data.data() < span.data() ||
+                              s.data.data() + s.data.size() > span.data() + span.size()))
+        bad("body data outside the span");
+      body.append(s.data);
+      return;
+    }
+    flush();
+    if (s.ev == response_event::head) {
+      r.log.push_back(describe(p));
+      for (const auto& f : p.head().headers)
+        r.log.push_back("header " + escape(f.name) + ": " + escape(f.value));
+    } else if (s.ev == response_event::end) {
+      for (const auto& f : p.trailers())
+        r.log.push_back("trailer " + escape(f.name) + ": " + escape(f.value));
+      r.log.push_back("end");
+    } else if (s.ev == response_event::error) {
+      r.log.push_back("error " + std::string(p.error_reason()) + " @" +
+                      std::to_string(p.error_offset()));
+      if (p.feed("x").ev != response_event::error || p.finish().ev != response_event::error)
+        bad("error not sticky");
+    }
+  };
+  std::size_t from = 0;
+  for (std::size_t k = 0; k <= cuts.size(); ++k) {
+    const std::size_t to = k < cuts.size() ? cuts[k] : c.input.size();
+    std::unique_ptr<char[]> own(new char[to - from + 1]);
+    std::copy(c.input.data() + from, c.input.data() + to, own.get());
+    std::string_view span(own.get(), to - from);
+    from = to;
+    for (int guard = 0; !stopped; ++guard) {
+      if (guard > 64 + 4 * static_cast<int>(c.input.size())) {
+        bad("no progress");
+        stopped = true;
+        break;
+      }
+      if (ended) {
+        if (span.empty()) break;
+        ended = false;
+        ++response;
+        p.reset(kind());
+      }
+      const response_step s = p.feed(span);
+      if (s.consumed > span.size()) {
+        bad("consumed more than given");
+        stopped = true;
+        break;
+      }
+      const std::string_view in = span;
+      span.remove_prefix(s.consumed);
+      if (s.ev == response_event::need_more) {
+        if (!span.empty()) bad("need_more without consuming everything");
+        break;
+      }
+      log_event(s, in);
+      ended = s.ev == response_event::end;
+      stopped = s.ev == response_event::error || (ended && p.head().status == 101);
+    }
+    if (stopped && ended) rest += span.size();
+  }
+  if (c.eof && !stopped) {
+    const response_step s = p.finish();
+    if (s.consumed != 0) bad("finish consumed bytes");
+    flush();
+    r.log.push_back("eof");
+    log_event(s, {});
+  }
+  flush();
+  if (rest > 0) r.log.push_back("rest " + std::to_string(rest));
+  return r;
+}
+
+std::string lines(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& l : v)
+    s += "  " + l + "\n";
+  return s;
+}
+
+// Header lines are compared only when the case lists some.
+std::vector<std::string> comparable(std::vector<std::string> log,
+                                    const std::vector<std::string>& expected) {
+  const bool headers = std::any_of(expected.begin(), expected.end(),
+                                   [](const std::string& e) { return e.rfind("header ", 0) == 0; });
+  if (!headers) std::erase_if(log, [](const std::string& l) { return l.rfind("header ", 0) == 0; });
+  return log;
+}
+
+class response_conformance : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(response_conformance, same_log_however_split) {
+  const response_case& c = response_cases()[GetParam()];
+  SCOPED_TRACE(c.where);
+  ASSERT_TRUE(c.problem.empty()) << c.problem;
+  ASSERT_FALSE(c.expected.empty()) << "no expected events";
+  const case_run whole = run_case(c, {});
+  EXPECT_TRUE(whole.violations.empty()) << lines(whole.violations);
+  EXPECT_EQ(lines(comparable(whole.log, c.expected)), lines(c.expected))
+      << "input: " << escape(c.input);
+  std::vector<std::size_t> every;
+  for (std::size_t at = 1; at < c.input.size(); ++at) {
+    const case_run split = run_case(c, {at});
+    ASSERT_TRUE(split.violations.empty()) << "split at " << at << ":\n" << lines(split.violations);
+    ASSERT_EQ(lines(split.log), lines(whole.log)) << "split at " << at;
+    every.push_back(at);
+  }
+  const case_run bytewise = run_case(c, every);
+  EXPECT_TRUE(bytewise.violations.empty()) << lines(bytewise.violations);
+  EXPECT_EQ(lines(bytewise.log), lines(whole.log)) << "byte by byte";
+}
+
+std::string response_case_name(const ::testing::TestParamInfo<std::size_t>& info) {
+  std::string s = std::to_string(info.param) + "_";
+  const std::string& w = response_cases()[info.param].where;
+  for (char ch : w.substr(0, w.find('.')) + "_" + w.substr(w.find(' ') + 1)) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      s += ch;
+    } else if (s.back() != '_') {
+      s += '_';
+    }
+    if (s.size() > 72) break;
+  }
+  while (s.back() == '_')
+    s.pop_back();
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, response_conformance,
+                         ::testing::Range<std::size_t>(0, response_cases().size()),
+                         response_case_name);
+
+TEST(h1_response_parser_cases, are_found_and_many) {
+  EXPECT_TRUE(fs::is_directory(response_cases_dir())) << response_cases_dir();
+  EXPECT_GE(response_cases().size(), 60u);
 }
 
 }  // namespace
