@@ -52,8 +52,8 @@ std::string run(const socks5_request& r, std::string_view data,
     taken += s.consumed;
     status = s.status;
   }
-  std::string out = std::to_string(static_cast<int>(status)) + " " + std::to_string(taken) + " " +
-                    sent;
+  std::string out =
+      std::to_string(static_cast<int>(status)) + " " + std::to_string(taken) + " " + sent;
   if (status == tunnel_status::failed) {
     const auto why = c.failure();
     check(why.code.value() != 0 && !why.detail.empty());
@@ -78,7 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   check(run(r, data, {split}) == whole);
   if (data.size() <= 512) {
     std::vector<std::size_t> cuts;
-    for (std::size_t i = 1; i < data.size(); ++i) cuts.push_back(i);
+    for (std::size_t i = 1; i < data.size(); ++i)
+      cuts.push_back(i);
     check(run(r, data, cuts) == whole);
   }
   return 0;

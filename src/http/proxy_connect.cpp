@@ -87,7 +87,9 @@ tunnel_step connect_tunnel::on_head(std::size_t used) {
   std::string what = "HTTP " + std::to_string(status) + " " +
                      std::string(h.reason.empty() ? status_text(status) : h.reason);
   what += " from proxy " + req_.proxy_name + " for CONNECT " + authority();
-  if (status == 407) {
+  // 401 cannot come from the destination (there is no tunnel yet): it is
+  // the proxy refusing credentials, as tinyproxy does instead of 407.
+  if (status == 407 || status == 401) {
     const bool sent = !req_.user.empty() || !req_.password.empty();
     what += sent ? " (the credentials given were refused)" : " (no credentials were given)";
     if (auto challenge = h.get("Proxy-Authenticate"); !challenge.empty())

@@ -6,8 +6,9 @@
 //
 // The reply head is read by h1::response_parser (strict). Interim 1xx
 // heads are skipped; 2xx means the tunnel is up (its Content-Length or
-// Transfer-Encoding is ignored, as §9.3.6 says); 407 is
-// proxy_error::auth_required; any other status is proxy_error::refused with
+// Transfer-Encoding is ignored, as §9.3.6 says); 407 (and 401, which
+// tinyproxy sends for wrong credentials) is proxy_error::auth_required;
+// any other status is proxy_error::refused with
 // the status as protocol_code and "HTTP 403 Forbidden" as the detail. The
 // handshake consumes exactly the head: what follows it is the destination's.
 #pragma once

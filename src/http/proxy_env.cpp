@@ -45,8 +45,10 @@ bool same_prefix(const ip_bytes& a, const ip_bytes& b, unsigned prefix) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -54,9 +56,11 @@ std::string_view trim(std::string_view s) {
 // trailing dot.
 std::string normal_host(std::string_view h) {
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  while (h.ends_with('.')) h.remove_suffix(1);
+  while (h.ends_with('.'))
+    h.remove_suffix(1);
   std::string out(h);
-  for (char& c : out) c = util::to_lower(c);
+  for (char& c : out)
+    c = util::to_lower(c);
   return out;
 }
 
@@ -87,20 +91,22 @@ bool entry_matches(std::string_view entry, const std::string& host,
       port_text = entry.substr(close + 2);
     }
   } else if (const std::size_t colon = entry.find(':');
-             colon != std::string_view::npos && entry.find(':', colon + 1) == std::string_view::npos) {
+             colon != std::string_view::npos &&
+             entry.find(':', colon + 1) == std::string_view::npos) {
     name = entry.substr(0, colon);
     port_text = entry.substr(colon + 1);
   }
   if (!port_text.empty() && port_text != std::to_string(port)) return false;
   if (const auto ip = parse_ip(name)) return host_ip && *ip == *host_ip;
-  while (name.starts_with('.')) name.remove_prefix(1);
+  if (host_ip) return false;  // an address is not under a domain ("2.3.4" vs 1.2.3.4)
+  while (name.starts_with('.'))
+    name.remove_prefix(1);
   const std::string domain = normal_host(name);
   if (domain.empty()) return false;
   // The domain itself and every name under it, never a mere suffix
   // ("example.com" does not cover "badexample.com").
-  return host == domain ||
-         (host.size() > domain.size() && host.ends_with(domain) &&
-          host[host.size() - domain.size() - 1] == '.');
+  return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
+                            host[host.size() - domain.size() - 1] == '.');
 }
 
 // The lowercase variable, else the uppercase one.
@@ -147,8 +153,7 @@ result<std::optional<proxy>> proxy_for(const proxy_environment& env, bool https,
     name = "all_proxy";
     value = env.all_proxy;
   }
-  if (value.empty() || no_proxy_matches(env.no_proxy, host, port))
-    return std::optional<proxy>();
+  if (value.empty() || no_proxy_matches(env.no_proxy, host, port)) return std::optional<proxy>();
   auto p = parse_proxy_url(value);
   if (!p) return error_info(p.error().code, std::string(name) + ": " + p.error().detail);
   return std::optional<proxy>(std::move(*p));

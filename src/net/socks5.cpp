@@ -50,8 +50,7 @@ std::optional<close_reason> socks5_check(const socks5_request& r) {
     return close_reason(proxy_error::invalid_request, "SOCKS5: " + std::move(what));
   };
   if (r.host.empty()) return bad("no destination host");
-  if (r.host.size() > max_field)
-    return bad("the destination host name is longer than 255 bytes");
+  if (r.host.size() > max_field) return bad("the destination host name is longer than 255 bytes");
   for (char ch : r.host)
     if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f)
       return bad("the destination host name has a space or control character");
@@ -107,7 +106,8 @@ void socks5_client::check_byte(std::string& out) {
 void socks5_client::on_method(std::string& out) {
   if (held_.size() == 1) {
     if (held_[0] != version)
-      fail(proxy_error::bad_reply, "version " + hex(byte_at(held_, 0)) + " in the method selection");
+      fail(proxy_error::bad_reply,
+           "version " + hex(byte_at(held_, 0)) + " in the method selection");
     return;
   }
   const std::uint8_t m = byte_at(held_, 1);
@@ -207,8 +207,8 @@ void socks5_client::write_connect(std::string& out) {
 void socks5_client::fail(proxy_error e, std::string what, int code) {
   phase_ = phase::failed;
   failure_ = close_reason(e,
-                          what + "; proxy " + req_.proxy_name + ", destination " + req_.host +
-                              ":" + std::to_string(req_.port),
+                          what + "; proxy " + req_.proxy_name + ", destination " + req_.host + ":" +
+                              std::to_string(req_.port),
                           code);
 }
 

@@ -64,7 +64,7 @@ class socks5_client final : public tunnel {
 
   socks5_request req_;
   phase phase_ = phase::greeting;
-  std::string held_;          // the reply being read
+  std::string held_;           // the reply being read
   std::size_t reply_len_ = 0;  // the whole reply's length once known
   close_reason failure_;
 };

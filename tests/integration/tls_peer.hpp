@@ -88,6 +88,11 @@ struct child {
     out = -1;
     return text;
   }
+  child() = default;
+  // Move-only: a copy's destruction would kill the process and close the pipes.
+  child(child&& o) noexcept : pid(o.pid), in(o.in), out(o.out) { o.pid = o.in = o.out = -1; }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
   ~child() { finish(); }
 };
 

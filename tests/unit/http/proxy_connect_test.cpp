@@ -74,6 +74,11 @@ TEST(ProxyConnect, ProxyAuthenticationRequired) {
             "Proxy-Authenticate: Basic realm=\"tinyproxy\"");
   o = every_split(tunnel(to("example.com", 443, "u", "wrong")), reply);
   EXPECT_THAT(o.why.message(), HasSubstr("(the credentials given were refused)"));
+  // tinyproxy answers wrong credentials with 401: from a proxy, the same thing.
+  o = every_split(tunnel(to("example.com", 443, "u", "wrong")),
+                  "HTTP/1.1 401 Unauthorized\r\n\r\n");
+  EXPECT_EQ(o.why.code, proxy_error::auth_required);
+  EXPECT_EQ(o.why.protocol_code, 401);
 }
 
 TEST(ProxyConnect, OtherStatusesAreRefusals) {
@@ -104,9 +109,9 @@ TEST(ProxyConnect, MalformedRepliesAreBadReplies) {
 }
 
 TEST(ProxyConnect, RequestsThatCannotBeSent) {
-  for (const auto& r : {to("exa mple.com", 443), to("a\r\nb", 443), to("a/b", 443),
-                        to("", 443), to("example.com", 443, "us:er", "x"),
-                        to("example.com", 443, "u", "a\nb")}) {
+  for (const auto& r :
+       {to("exa mple.com", 443), to("a\r\nb", 443), to("a/b", 443), to("", 443),
+        to("example.com", 443, "us:er", "x"), to("example.com", 443, "u", "a\nb")}) {
     const auto o = tunnel_test::run(tunnel(r), "", {});
     EXPECT_EQ(o.status, tunnel_status::failed) << r.host << " " << r.user;
     EXPECT_EQ(o.why.code, proxy_error::invalid_request);

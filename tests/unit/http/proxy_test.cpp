@@ -200,8 +200,8 @@ TEST(RouteVia, SetsTheTunnelAndReturnsTheProxy) {
   EXPECT_EQ(tun->start(out), lwspp::tunnel_status::need_more);
   EXPECT_EQ(out, std::string("\x05\x01\x00", 3));
 
-  t = lwspp::route_via(o, {.kind = proxy_kind::http, .host = "proxy", .port = 3128},
-                       "example.com", 443);
+  t = lwspp::route_via(o, {.kind = proxy_kind::http, .host = "proxy", .port = 3128}, "example.com",
+                       443);
   ASSERT_TRUE(t);
   EXPECT_EQ(*t, "proxy:3128");
   out.clear();

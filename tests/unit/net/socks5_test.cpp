@@ -36,8 +36,7 @@ socks5_request with_login(std::string host, std::uint16_t port) {
 const std::string method_none = bytes({5, 0});
 const std::string ipv4_ok = bytes({5, 0, 0, 1, 127, 0, 0, 1, 0x1f, 0x90});
 const std::string greeting_none = bytes({5, 1, 0});
-const std::string connect_example =
-    bytes({5, 1, 0, 3, 11}) + "example.com" + bytes({0x01, 0xbb});
+const std::string connect_example = bytes({5, 1, 0, 3, 11}) + "example.com" + bytes({0x01, 0xbb});
 
 TEST(Socks5, NoAuthDomainNameConnect) {
   const auto o = every_split(client(to("example.com", 443)), method_none + ipv4_ok);
@@ -57,18 +56,18 @@ TEST(Socks5, IpLiteralsGoAsAddresses) {
   auto o = every_split(client(to("10.1.2.3", 80)), method_none + ipv4_ok);
   EXPECT_EQ(o.sent, greeting_none + bytes({5, 1, 0, 1, 10, 1, 2, 3, 0, 80}));
   o = every_split(client(to("::1", 8080)), method_none + ipv4_ok);
-  EXPECT_EQ(o.sent, greeting_none + bytes({5, 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                           0, 1, 0x1f, 0x90}));
+  EXPECT_EQ(o.sent, greeting_none + bytes({5, 1, 0, 4, 0, 0, 0, 0, 0, 0,    0,
+                                           0, 0, 0, 0, 0, 0, 0, 0, 1, 0x1f, 0x90}));
 }
 
 TEST(Socks5, UsernamePassword) {
   const std::string ipv6_ok = bytes({5, 0, 0, 4}) + std::string(15, '\0') + bytes({1, 0, 80});
-  const auto o = every_split(client(with_login("example.com", 443)),
-                             bytes({5, 2}) + bytes({1, 0}) + ipv6_ok);
+  const auto o =
+      every_split(client(with_login("example.com", 443)), bytes({5, 2}) + bytes({1, 0}) + ipv6_ok);
   EXPECT_EQ(o.status, tunnel_status::done);
   EXPECT_EQ(o.consumed, 2u + 2u + 22u);
-  EXPECT_EQ(o.sent, bytes({5, 2, 0, 2}) + bytes({1, 4}) + "user" + bytes({4}) + "pass" +
-                        connect_example);
+  EXPECT_EQ(o.sent,
+            bytes({5, 2, 0, 2}) + bytes({1, 4}) + "user" + bytes({4}) + "pass" + connect_example);
 }
 
 TEST(Socks5, CredentialsOfferedButNotAsked) {
