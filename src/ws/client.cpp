@@ -2,11 +2,9 @@
 // redirects, reconnecting with jittered exponential backoff. See
 // client_core.hpp and docs/websocket.md ("Clients").
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
 
 #include "core/post_queue.hpp"
-#include "util/random.hpp"
+#include "util/backoff.hpp"
 #include "ws/client_core.hpp"
 #include "ws/client_handshake.hpp"
 #include "ws/client_session.hpp"
@@ -107,15 +105,8 @@ void client_core::after_close() {
 
 std::chrono::milliseconds client_core::next_delay() {
   const reconnect_options& r = opts_.reconnect;
-  const double n = failures_;  // 0 after a drop, 1 after the first failed attempt, ...
-  double d =
-      static_cast<double>(r.initial_delay.count()) * std::pow(std::max(r.multiplier, 1.0), n);
-  d = std::min(d, static_cast<double>(r.max_delay.count()));
-  std::uint32_t bits = 0;
-  util::random_bytes(std::as_writable_bytes(std::span(&bits, 1)));
-  const double u = static_cast<double>(bits) / 4294967296.0;  // [0, 1)
-  d -= d * std::clamp(r.jitter, 0.0, 1.0) * u;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(d));
+  // failures_: 0 after a drop, 1 after the first failed attempt, ...
+  return util::jittered_backoff(r.initial_delay, r.max_delay, r.multiplier, r.jitter, failures_);
 }
 
 void client_core::schedule_retry() {

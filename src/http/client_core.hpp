@@ -1,0 +1,72 @@
+// The shared state of one lwspp::http::client on its loop: options, the
+// per-origin pools, the requests in flight, counters. Co-owned by the
+// client object and by what runs on the loop (requests, pools), so that
+// destroying the client from any thread is safe: the loop finishes the job.
+//
+// Threads: the counters are atomics; everything else belongs to the loop
+// thread.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "http/client_url.hpp"
+#include "lwspp/context.hpp"
+#include "lwspp/http_client.hpp"
+#include "lwspp/proxy.hpp"
+
+namespace lwspp::http::detail {
+
+class client_fetch;
+class origin_pool;
+
+class client_core final : public std::enable_shared_from_this<client_core> {
+ public:
+  client_core(context& ctx, client_options o);
+  ~client_core();
+
+  context& ctx() noexcept { return ctx_; }
+  loop& get_loop() noexcept { return loop_; }
+  const client_options& opts() const noexcept { return *opts_; }
+  std::shared_ptr<const client_options> shared_opts() const noexcept { return opts_; }
+
+  // Any thread: runs fn on the loop thread (at once when called there).
+  void run(unique_function<void(client_core&)> fn);
+
+  // Loop thread.
+  void start(std::shared_ptr<client_fetch> f);
+  // The proxy for a URL: the client's, the environment's, or none.
+  result<std::optional<proxy>> proxy_for_url(const client_url& u) const;
+  // The pool for a URL through a proxy or not (made on first use).
+  result<std::shared_ptr<origin_pool>> pool_for(const client_url& u,
+                                                const std::optional<proxy>& via);
+  void drop_pool(const origin_pool& p);
+  void fetch_done(client_fetch& f);
+  // The client object is gone: cancel everything, close the pools.
+  void shut();
+  bool shut_down() const noexcept { return shut_; }
+
+  void count_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
+  void count_reuse() noexcept { reused_.fetch_add(1, std::memory_order_relaxed); }
+  client_stats stats() const;
+
+  void refresh_gauges();
+
+ private:
+  context& ctx_;
+  loop& loop_;
+  std::shared_ptr<const client_options> opts_;
+  proxy_environment env_;
+  std::unordered_map<std::string, std::shared_ptr<origin_pool>> pools_;
+  std::unordered_map<client_fetch*, std::shared_ptr<client_fetch>> active_;
+  bool shut_ = false;
+  std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> reused_{0};
+  std::atomic<std::size_t> open_{0};
+  std::atomic<std::size_t> idle_{0};
+};
+
+}  // namespace lwspp::http::detail

@@ -1,0 +1,92 @@
+// The connections of one HTTP client to one origin (scheme, host, port or
+// socket path, and the proxy used): idle ones kept for reuse (most recently
+// used first, each closed after idle_timeout), at most
+// max_connections_per_origin open or opening, and the requests waiting for
+// one, first come first served. Loop thread only.
+//
+// A new connection is opened when a request waits and the cap allows; when
+// it opens it takes the oldest waiting request. When an attempt to connect
+// fails, the oldest waiting request fails with its reason (the others keep
+// waiting, and a new attempt starts for them).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/client_url.hpp"
+#include "lwspp/context.hpp"
+#include "lwspp/http_client.hpp"
+
+namespace lwspp::h1 {
+class client_session;
+}
+
+namespace lwspp::http::detail {
+
+class client_core;
+class client_fetch;
+
+class origin_pool final : public std::enable_shared_from_this<origin_pool> {
+ public:
+  // Requests for `where` go to `target` (the origin itself, or a proxy with
+  // `via` set in the connect options).
+  origin_pool(const std::shared_ptr<client_core>& core, std::string key, client_url where,
+              std::string target, connect_options co);
+  ~origin_pool();
+
+  const std::string& key() const noexcept { return key_; }
+  // Plain HTTP through an HTTP proxy: requests go in absolute form, with
+  // this Proxy-Authorization value (may be empty).
+  void use_absolute_form(std::string proxy_authorization) {
+    absolute_form_ = true;
+    proxy_auth_ = std::move(proxy_authorization);
+  }
+  bool absolute_form() const noexcept { return absolute_form_; }
+  const std::string& proxy_authorization() const noexcept { return proxy_auth_; }
+  const client_options& opts() const noexcept { return *opts_; }
+
+  // A request for this origin: started on a connection now, or queued.
+  void submit(std::shared_ptr<client_fetch> f);
+  // A queued request gave up (cancel, total timeout): forget it.
+  void withdraw(const client_fetch& f) noexcept;
+  // Closes idle connections and drops the queue (the client is going away;
+  // fetches were failed by their owner).
+  void shut();
+  bool empty() const noexcept { return sessions_.empty() && waiting_.empty(); }
+
+  // From the sessions.
+  void session_open(h1::client_session& s);
+  void session_idle(h1::client_session& s);
+  void session_closed(h1::client_session& s, const close_reason& why, bool was_open);
+
+  std::size_t open_count() const noexcept { return sessions_.size(); }
+  std::size_t idle_count() const noexcept;
+
+ private:
+  void dispatch();  // pairs waiting requests with idle sessions, opens connections
+  void open_connection();
+  void give(h1::client_session& s, std::shared_ptr<client_fetch> f);
+
+  // The core owns the pool through its map; connections outlive both when
+  // the client goes away, so the pool keeps what they read (options, the
+  // context) itself and reaches the core weakly.
+  std::weak_ptr<client_core> core_;
+  std::shared_ptr<const client_options> opts_;
+  context& ctx_;
+  std::string key_;
+  client_url where_;
+  std::string target_;
+  connect_options co_;
+  std::vector<h1::client_session*> sessions_;  // open or opening (owned by their connections)
+  std::vector<h1::client_session*> idle_;      // a stack: the last to go idle is reused first
+  std::deque<std::shared_ptr<client_fetch>> waiting_;
+  std::size_t opening_ = 0;  // connections not open yet
+  std::uint64_t next_serial_ = 0;
+  std::string proxy_auth_;
+  bool absolute_form_ = false;
+  bool shut_ = false;
+};
+
+}  // namespace lwspp::http::detail
