@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   };
   lwspp::connect_options opts;
   opts.connect_timeout = reply_timeout;
+  // A name with IPv6 and IPv4 addresses ("localhost" on many systems): dial
+  // the next address when none has connected after 250 ms (the default; 0
+  // tries them one at a time).
+  opts.attempt_delay = std::chrono::milliseconds(250);
   lwspp::connection_handle conn = lwspp::raw::connect(ctx, target, std::move(h), opts);
 
   // Bounds the wait for a reply (the connect has its own timeout above).

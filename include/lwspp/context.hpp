@@ -129,8 +129,14 @@ class vhost {
 
 struct connect_options {
   connection_options connection = {};
-  // Budget for resolving and connecting to every address in turn.
+  // Budget for resolving and connecting, every address included.
   std::chrono::milliseconds connect_timeout{10000};
+  // Happy Eyeballs (RFC 8305 §5 "Connection Attempt Delay", which recommends
+  // 250 ms): when a name has IPv6 and IPv4 addresses, the next address is
+  // dialled if the pending attempts have not connected after this long (or at
+  // once when one fails), and the first to connect wins. 0 = one address at a
+  // time, each waiting for the previous to fail.
+  std::chrono::milliseconds attempt_delay{250};
   unsigned loop_index = 0;  // which service loop drives the connection
   // TLS over the connection. Verification is on by default; server_name
   // defaults to the host of the target. Contexts (trust store, session cache
@@ -158,8 +164,9 @@ class context {
   result<vhost*> add_vhost(vhost_options opts, role_factory roles);
 
   // Connects to "host:port", "[v6]:port" or "unix:/path" (resolving off the
-  // loop thread, trying each address in turn). Any thread. The handle is
-  // valid at once; failures arrive as on_close with the reason.
+  // loop thread, then trying the addresses: see connect_options). Any
+  // thread. The handle is valid at once; failures arrive as on_close with the
+  // reason.
   connection_handle connect(std::string_view target, role_factory roles, connect_options opts = {});
 
   // Adopts an open fd (an accepted socket, a pipe, a file) into loop

@@ -19,7 +19,7 @@ enum class error {
   peer_closed,           // the peer closed its side cleanly (EOF)
   peer_reset,            // the peer reset the connection (ECONNRESET / EPIPE)
   dns_failed,            // name resolution failed; detail holds the resolver's text
-  connection_refused,    // the (last) address tried refused the connection
+  connection_refused,    // every address failed, at least one refused the connection
   unreachable,           // no route / network unreachable for every address
   connect_timeout,       // connect (all addresses together) took longer than allowed
   idle_timeout,          // nothing was read or written for the idle timeout

@@ -6,24 +6,59 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/post_queue.hpp"
 #include "net/socket.hpp"
 
 namespace lwspp::detail {
+namespace {
 
-connector::connector(connection_ref c, std::string target, std::chrono::milliseconds timeout,
+// How much a failed attempt tells the user: when every attempt fails, the
+// connection closes with the highest (the later one on a tie, which for
+// attempts in turn is the last, as before overlapping attempts).
+int telling(const error_info& e) {
+  if (!e.code) return -1;
+  // A host answered: it is up, and nothing listens on the port.
+  if (e.is(error::connection_refused)) return 3;
+  // No route: typical of the family the network does not carry (IPv6 on a
+  // v4-only network); says less than what the other family answered.
+  if (e.is(error::unreachable)) return 1;
+  // This host has no such family at all (socket() refused IPv6).
+  if (e.code == std::errc::address_family_not_supported) return 0;
+  return 2;  // any other answer of the kernel: reset, EACCES, ETIMEDOUT, EMFILE...
+}
+
+bool mixed_families(const std::vector<address>& addrs) {
+  bool v4 = false, v6 = false;
+  for (const address& a : addrs) {
+    v4 = v4 || a.kind() == address::family::ipv4;
+    v6 = v6 || a.kind() == address::family::ipv6;
+  }
+  return v4 && v6;
+}
+
+}  // namespace
+
+connector::connector(connection_ref c, std::string target, const connect_options& opts,
                      std::optional<close_reason> setup_error, std::unique_ptr<tunnel> tun)
     : loop_member(c->get_loop()),
       conn_(std::move(c)),
       target_(std::move(target)),
-      timeout_(timeout),
-      deadline_(conn_->get_loop(), [this] { on_deadline(); }),
+      timeout_(opts.connect_timeout),
+      delay_(opts.attempt_delay),
+      timer_(
+          conn_->get_loop(), [](void* self) { static_cast<connector*>(self)->on_timer(); }, this),
       setup_error_(std::move(setup_error)),
-      tunnel_(std::move(tun)) {}
+      tunnel_(std::move(tun)) {
+  for (attempt& a : attempts_)
+    a.owner = this;
+}
 
 connector::~connector() {
-  drop_socket();
+  for (attempt& a : attempts_)
+    drop(a);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 bool connector::abandoned() const noexcept {
@@ -31,12 +66,25 @@ bool connector::abandoned() const noexcept {
   return conn_->current_state() != connection::state::connecting;
 }
 
-void connector::start(resolver& dns) {
+bool connector::begin() {
   self_ = shared_from_this();
   join();
   conn_->set_connecting();
-  if (setup_error_) return give_up(std::move(*setup_error_));
-  deadline_.arm(timeout_);
+  if (setup_error_) {
+    give_up(std::move(*setup_error_));
+    return false;
+  }
+  deadline_at_ = owner().now() + timeout_;
+  arm_timer();
+  return true;
+}
+
+void connector::start(std::vector<address> addrs) {
+  if (begin()) on_resolved(std::move(addrs));
+}
+
+void connector::start(resolver& dns) {
+  if (!begin()) return;
   if (target_.starts_with("unix:")) {
     auto a = address::parse(target_);
     if (!a) return give_up(a.error());
@@ -65,60 +113,86 @@ void connector::on_resolved(result<std::vector<address>> addrs) {
   if (abandoned()) return done();
   if (!addrs) return give_up(addrs.error());
   addrs_ = std::move(*addrs);
-  try_next();
+  // Addresses of one family are tried in turn, as before: overlapping them
+  // would race a server's own addresses against each other. The overlap is
+  // for a family that may be broken on this network.
+  if (!mixed_families(addrs_)) delay_ = std::chrono::milliseconds(0);
+  start_next();
 }
 
-void connector::try_next() {
-  while (next_ < addrs_.size()) {
-    const address& a = addrs_[next_++];
+std::size_t connector::in_flight() const noexcept {
+  return static_cast<std::size_t>(std::count_if(attempts_.begin(), attempts_.end(),
+                                                [](const attempt& a) { return a.fd >= 0; }));
+}
+
+// Starts a connect to the next address that gets one going (one whose
+// connect fails at once is noted and skipped). Gives up when none is left
+// and nothing is in flight.
+void connector::start_next() {
+  auto slot =
+      std::find_if(attempts_.begin(), attempts_.end(), [](const attempt& a) { return a.fd < 0; });
+  while (slot != attempts_.end() && next_ < addrs_.size()) {
+    const std::size_t i = next_++;
+    const address& a = addrs_[i];
     auto fd = open_socket(a, SOCK_STREAM);
     if (!fd) {
-      last_ = fd.error();
+      note_failure(fd.error());
       continue;
     }
-    fd_ = *fd;
-    if (::connect(fd_, static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size())) ==
+    if (::connect(*fd, static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size())) ==
             0 ||
         errno == EINPROGRESS || errno == EAGAIN) {
       // Unix sockets may connect at once; TCP says EINPROGRESS. Either way the
       // socket turns writable when the outcome is known.
-      owner().watch(fd_, io_writable, *this);
+      slot->fd = *fd;
+      slot->index = static_cast<std::uint32_t>(i);
+      owner().watch(slot->fd, io_writable, *slot);
+      next_at_ = owner().now() + delay_;
+      arm_timer();
       return;
     }
-    last_ = errno_error(errno, a.to_string());
-    drop_socket();
+    const int err = errno;
+    ::close(*fd);
+    note_failure(errno_error(err, a.to_string()));
   }
-  if (!last_.code) last_ = error_info(error::connection_refused, target_);
-  give_up(last_);
+  if (in_flight()) return;  // all slots busy, or the last addresses pending
+  if (!failure_.code) failure_ = error_info(error::connection_refused, target_);
+  give_up(failure_);
 }
 
-void connector::on_io(std::uint32_t events) {
-  if (finished_) return;
+void connector::on_attempt_io(attempt& a) {
+  if (finished_ || a.fd < 0) return;
   if (abandoned()) return done();
-  if (tunneling_) return tunnel_io(events);
   int err = 0;
   socklen_t len = sizeof err;
-  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (::getsockopt(a.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
   if (err != 0) {
-    last_ = errno_error(err, addrs_[next_ - 1].to_string());
-    drop_socket();
-    try_next();
+    note_failure(errno_error(err, addrs_[a.index].to_string()));
+    drop(a);
+    start_next();  // a failure does not wait for the attempt delay
     return;
   }
-  connected();
+  hand_over(a);
 }
 
-void connector::connected() {
-  if (addrs_[next_ - 1].is_ip()) set_nodelay(fd_);
-  if (tunnel_) return start_tunnel();
-  owner().unwatch(fd_);
-  hand_over();
+// The one place a connected socket leaves the attempts: the other attempts
+// are closed before the tunnel runs or the connection starts.
+void connector::hand_over(attempt& winner) {
+  owner().unwatch(winner.fd);
+  const int fd = std::exchange(winner.fd, -1);
+  const address peer = addrs_[winner.index];
+  if (peer.is_ip()) set_nodelay(fd);
+  if (!tunnel_) return start_connection(fd, peer);
+  for (attempt& a : attempts_)
+    drop(a);
+  fd_ = fd;
+  peer_ = peer;
+  start_tunnel();
 }
 
-void connector::hand_over() {
-  conn_->attach_fd(fd_);
-  conn_->set_peer(addrs_[next_ - 1]);  // the proxy's address, through a tunnel
-  fd_ = -1;                            // the connection owns it now
+void connector::start_connection(int fd, const address& peer) {
+  conn_->attach_fd(fd);
+  conn_->set_peer(peer);  // the proxy's address, through a tunnel
   auto c = conn_;
   done();
   c->start();
@@ -127,16 +201,19 @@ void connector::hand_over() {
 void connector::start_tunnel() {
   tunneling_ = true;
   if (tunnel_->start(tunnel_out_) == tunnel_status::failed) return give_up(tunnel_->failure());
-  want_write_ = true;  // the connect's watch asked for io_writable
-  flush_tunnel();      // then watches for what comes next
+  owner().watch(fd_, io_readable | io_writable, *this);
+  want_write_ = true;
+  flush_tunnel();  // then watches for what comes next
 }
 
-void connector::tunnel_io(std::uint32_t events) {
+void connector::on_io(std::uint32_t events) {
+  if (finished_ || fd_ < 0) return;
+  if (abandoned()) return done();
   if ((events & io_writable) && !flush_tunnel()) return;
   if (tunnel_done_) {
     if (tunnel_out_.empty()) {
       owner().unwatch(fd_);
-      hand_over();
+      start_connection(std::exchange(fd_, -1), peer_);
     }
     return;
   }
@@ -170,7 +247,7 @@ void connector::read_tunnel() {
       tunnel_done_ = true;
       if (!tunnel_out_.empty()) return;  // hand over once it is written
       owner().unwatch(fd_);
-      return hand_over();
+      return start_connection(std::exchange(fd_, -1), peer_);
     }
   }
 }
@@ -191,28 +268,50 @@ bool connector::flush_tunnel() {
     give_up(errno_error(n < 0 ? errno : EPIPE, "proxy " + target_));
     return false;
   }
-  if (want_write_ && tunneling_ && !tunnel_done_) {
+  if (want_write_ && !tunnel_done_) {
     owner().modify(fd_, io_readable, *this);
     want_write_ = false;
   }
   return true;
 }
 
-void connector::on_deadline() {
-  std::string detail = target_ + " after " + std::to_string(timeout_.count()) + " ms";
-  if (tunneling_) {
-    detail += " (the proxy had not finished the tunnel handshake)";
-  } else if (last_.code) {
-    detail += " (last attempt: " + last_.message() + ")";
+// The deadline, and when the next address is due (attempts are pending and a
+// slot is free for it; with every slot busy the next starts when one fails):
+// one timer at whichever comes first.
+void connector::arm_timer() {
+  auto at = deadline_at_;
+  const std::size_t busy = in_flight();
+  if (delay_.count() > 0 && next_ < addrs_.size() && busy > 0 && busy < max_attempts)
+    at = std::min(at, next_at_);
+  if (!timer_.armed() || timer_.deadline() != at) timer_.arm_at(at);
+}
+
+void connector::on_timer() {
+  if (abandoned()) return done();
+  if (owner().now() < deadline_at_) {
+    // The attempt delay passed with no winner: overlap the next (not once a
+    // winner runs its tunnel: then only the deadline is left).
+    if (!tunneling_) start_next();
+    if (!finished_) arm_timer();
+    return;
   }
+  std::string detail = target_ + " after " + std::to_string(timeout_.count()) + " ms";
+  if (tunneling_)
+    detail += " (the proxy had not finished the tunnel handshake)";
+  else if (failure_.code)
+    detail += " (an attempt failed: " + failure_.message() + ")";
   give_up(close_reason(error::connect_timeout, std::move(detail)));
 }
 
-void connector::drop_socket() noexcept {
-  if (fd_ < 0) return;
-  owner().unwatch(fd_);
-  ::close(fd_);
-  fd_ = -1;
+void connector::note_failure(error_info e) {
+  if (telling(e) >= telling(failure_)) failure_ = std::move(e);
+}
+
+void connector::drop(attempt& a) noexcept {
+  if (a.fd < 0) return;
+  owner().unwatch(a.fd);
+  ::close(a.fd);
+  a.fd = -1;
 }
 
 void connector::give_up(close_reason why) {
@@ -224,8 +323,13 @@ void connector::give_up(close_reason why) {
 void connector::done() {
   if (finished_) return;
   finished_ = true;
-  deadline_.cancel();
-  drop_socket();
+  timer_.cancel();
+  for (attempt& a : attempts_)
+    drop(a);
+  if (fd_ >= 0) {
+    owner().unwatch(fd_);
+    ::close(std::exchange(fd_, -1));
+  }
   leave();
   // Release ourselves after this event: we may be deep in our own call stack.
   owner().defer([self = std::move(self_)] {});

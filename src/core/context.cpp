@@ -239,9 +239,8 @@ connection_handle context::connect(std::string_view target, role_factory roles,
   }
   // Every reference moves to the loop thread: connection_ref counts are not
   // atomic, so this thread must hold none once the job is posted.
-  auto job =
-      std::make_shared<detail::connector>(std::move(c), std::string(target), opts.connect_timeout,
-                                          std::move(setup_error), std::move(tun));
+  auto job = std::make_shared<detail::connector>(std::move(c), std::string(target), opts,
+                                                 std::move(setup_error), std::move(tun));
   on_loop(l, [job = std::move(job), this] { job->start(in_->dns); });
   return h;
 }
