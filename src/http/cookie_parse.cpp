@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "h1/syntax.hpp"
 #include "http/cookie_date.hpp"
 #include "util/ascii.hpp"
 
@@ -12,21 +13,7 @@ namespace {
 
 using clock = std::chrono::system_clock;
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool has_control(std::string_view s) noexcept {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
-  }
-  return false;
-}
+using h1::detail::trim_ows;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -100,13 +87,13 @@ void apply_attribute(set_cookie& c, std::string_view name, std::string_view valu
 }  // namespace
 
 std::optional<set_cookie> parse_set_cookie(std::string_view field_value, clock::time_point now) {
-  if (has_control(field_value)) return std::nullopt;
+  if (!util::is_field_value(field_value)) return std::nullopt;  // RFC 6265bis §5.6 step 1
   const std::size_t semi = field_value.find(';');
   const std::string_view pair = field_value.substr(0, semi);
   const std::size_t eq = pair.find('=');
   if (eq == std::string_view::npos) return std::nullopt;
-  const std::string_view name = trim(pair.substr(0, eq));
-  const std::string_view value = trim(pair.substr(eq + 1));
+  const std::string_view name = trim_ows(pair.substr(0, eq));
+  const std::string_view value = trim_ows(pair.substr(eq + 1));
   if (name.empty() || name.size() + value.size() > max_cookie_size) return std::nullopt;
 
   set_cookie c;
@@ -120,9 +107,9 @@ std::optional<set_cookie> parse_set_cookie(std::string_view field_value, clock::
     const std::string_view av = rest.substr(0, next);
     rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
     const std::size_t aeq = av.find('=');
-    const std::string_view aname = trim(av.substr(0, aeq));
+    const std::string_view aname = trim_ows(av.substr(0, aeq));
     const std::string_view avalue =
-        aeq == std::string_view::npos ? std::string_view() : trim(av.substr(aeq + 1));
+        aeq == std::string_view::npos ? std::string_view() : trim_ows(av.substr(aeq + 1));
     apply_attribute(c, aname, avalue, now, have_max_age);
   }
   return c;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 
+#include "h1/syntax.hpp"
 #include "util/ascii.hpp"
 #include "util/random.hpp"
 
@@ -170,12 +171,7 @@ result<digest_challenge> parse_digest_challenge(const auth_challenge& c) {
     std::string_view rest = *qop;
     while (!rest.empty() && !d.qop_auth) {
       const std::size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-        item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-        item.remove_suffix(1);
-      d.qop_auth = util::iequals(item, "auth");
+      d.qop_auth = util::iequals(h1::detail::trim_ows(rest.substr(0, comma)), "auth");
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
     if (!d.qop_auth)
