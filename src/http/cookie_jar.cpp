@@ -129,19 +129,13 @@ std::string cookie_jar::header_for(const request_url& u, time_point now) {
   // The host, then each parent domain (not for an IP literal: §5.1.3).
   std::string_view domain = req.host;
   while (!domain.empty()) {
-    auto it = by_domain_.find(domain);
-    if (it != by_domain_.end()) {
-      auto& list = it->second;
-      for (std::size_t i = list.size(); i-- > 0;)
-        if (list[i].expires <= now) erase_one(it, i);
-      it = by_domain_.find(domain);
-      if (it != by_domain_.end()) {
-        for (cookie& c : it->second) {
-          if (c.host_only && domain != req.host) continue;
-          if (c.secure && !req.secure) continue;
-          if (!detail::path_match(req.path, c.path)) continue;
-          out.push_back(&c);
-        }
+    const auto it = by_domain_.find(domain);
+    if (it != by_domain_.end() && drop_expired(it, now)) {
+      for (cookie& c : it->second) {
+        if (c.host_only && domain != req.host) continue;
+        if (c.secure && !req.secure) continue;
+        if (!detail::path_match(req.path, c.path)) continue;
+        out.push_back(&c);
       }
     }
     if (req.ip) break;
@@ -167,12 +161,20 @@ std::string cookie_jar::header_for(const request_url& u, time_point now) {
 
 void cookie_jar::remove_expired(time_point now) {
   for (auto it = by_domain_.begin(); it != by_domain_.end();) {
-    auto& list = it->second;
-    const auto before = list.size();
-    std::erase_if(list, [&](const cookie& c) { return c.expires <= now; });
-    total_ -= before - list.size();
-    it = list.empty() ? by_domain_.erase(it) : std::next(it);
+    const auto next = std::next(it);
+    drop_expired(it, now);
+    it = next;
   }
+}
+
+bool cookie_jar::drop_expired(domain_map::iterator it, time_point now) {
+  auto& list = it->second;
+  const auto before = list.size();
+  std::erase_if(list, [&](const cookie& c) { return c.expires <= now; });
+  total_ -= before - list.size();
+  if (!list.empty()) return true;
+  by_domain_.erase(it);
+  return false;
 }
 
 void cookie_jar::clear() noexcept {
@@ -188,8 +190,7 @@ std::vector<cookie_jar::cookie> cookie_jar::cookies() const {
   return all;
 }
 
-void cookie_jar::erase_one(std::map<std::string, std::vector<cookie>, std::less<>>::iterator it,
-                           std::size_t index) {
+void cookie_jar::erase_one(domain_map::iterator it, std::size_t index) {
   auto& list = it->second;
   list.erase(list.begin() + static_cast<std::ptrdiff_t>(index));
   --total_;
@@ -200,11 +201,8 @@ void cookie_jar::erase_one(std::map<std::string, std::vector<cookie>, std::less<
 // the domain when it is over its bound, then of the whole jar.
 void cookie_jar::evict(const std::string& domain, time_point now) {
   auto it = by_domain_.find(domain);
-  if (it != by_domain_.end() && it->second.size() > max_per_domain) {
+  if (it != by_domain_.end() && it->second.size() > max_per_domain && drop_expired(it, now)) {
     auto& list = it->second;
-    const auto before = list.size();
-    std::erase_if(list, [&](const cookie& c) { return c.expires <= now; });
-    total_ -= before - list.size();
     while (list.size() > max_per_domain) {
       list.erase(std::min_element(list.begin(), list.end(), used_earlier));
       --total_;

@@ -73,13 +73,17 @@ class cookie_jar {
   std::vector<cookie> cookies() const;
 
  private:
-  void evict(const std::string& domain, time_point now);
-  void erase_one(std::map<std::string, std::vector<cookie>, std::less<>>::iterator it,
-                 std::size_t index);
-
   // By cookie domain; a host's cookies are found by looking up the host and
-  // each of its parent domains.
-  std::map<std::string, std::vector<cookie>, std::less<>> by_domain_;
+  // each of its parent domains. A domain's entry exists while it has cookies.
+  using domain_map = std::map<std::string, std::vector<cookie>, std::less<>>;
+
+  void evict(const std::string& domain, time_point now);
+  void erase_one(domain_map::iterator it, std::size_t index);
+  // Removes the domain's expired cookies; false when none is left (the
+  // entry is then erased).
+  bool drop_expired(domain_map::iterator it, time_point now);
+
+  domain_map by_domain_;
   std::size_t total_ = 0;
   std::uint64_t next_order_ = 0;
 };
