@@ -69,4 +69,22 @@ std::string_view check_basic(const credentials& c, std::string_view authorizatio
   return found;
 }
 
+result<std::string> basic_authorization(std::string_view user, std::string_view password) {
+  if (user.find(':') != std::string_view::npos)
+    return error_info(error::invalid_argument, "Basic: the user name contains ':'");
+  for (std::string_view s : {user, password}) {
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == 0x7f)
+        return error_info(error::invalid_argument, "Basic: a control character in the credentials");
+    }
+  }
+  std::string plain;
+  plain.reserve(user.size() + 1 + password.size());
+  plain.append(user).append(1, ':').append(password);
+  std::string out = "Basic ";
+  util::base64_encode(plain, out);
+  return out;
+}
+
 }  // namespace lwspp::http

@@ -1,5 +1,6 @@
 // Basic authentication (RFC 7617): a credentials file loaded once, and the
-// check of a request's Authorization header against it.
+// check of a request's Authorization header against it (server side); the
+// Authorization value a client sends.
 #pragma once
 #include <string>
 #include <string_view>
@@ -23,5 +24,11 @@ result<credentials> load_credentials(const std::string& path, std::string realm)
 // the right password; empty otherwise. The password comparison takes the
 // same time wherever the first difference is.
 std::string_view check_basic(const credentials& c, std::string_view authorization);
+
+// "Basic " + base64(user ":" password), the bytes as given (UTF-8 is what
+// servers asking charset="UTF-8" expect). Errors (invalid_argument): a ':'
+// in the user name (RFC 7617 §2: the server would split there), a control
+// character in either.
+result<std::string> basic_authorization(std::string_view user, std::string_view password);
 
 }  // namespace lwspp::http
