@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "http/client_url.hpp"
+#include "http/cookie_jar.hpp"
 #include "lwspp/context.hpp"
 #include "lwspp/http_client.hpp"
 #include "lwspp/proxy.hpp"
@@ -46,6 +47,8 @@ class client_core final : public std::enable_shared_from_this<client_core> {
   // The client object is gone: cancel everything, close the pools.
   void shut();
   bool shut_down() const noexcept { return shut_; }
+  // The client's cookies (client_options::cookies), else nullptr.
+  cookie_jar* cookies() noexcept { return opts_->cookies ? &jar_ : nullptr; }
 
   void count_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
   void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
@@ -59,6 +62,7 @@ class client_core final : public std::enable_shared_from_this<client_core> {
   loop& loop_;
   std::shared_ptr<const client_options> opts_;
   proxy_environment env_;
+  cookie_jar jar_;
   std::unordered_map<std::string, std::shared_ptr<origin_pool>> pools_;
   std::unordered_map<client_fetch*, std::shared_ptr<client_fetch>> active_;
   bool shut_ = false;

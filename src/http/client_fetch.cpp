@@ -2,11 +2,14 @@
 #include "http/client_fetch.hpp"
 
 #include "h1/client_session.hpp"
+#include "http/auth_challenge.hpp"
+#include "http/basic_auth.hpp"
+#include "http/cookie_jar.hpp"
+#include "http/digest_auth.hpp"
 #include "http/client_core.hpp"
 #include "http/origin_pool.hpp"
 #include "util/ascii.hpp"
 #include "util/backoff.hpp"
-#include "util/base64.hpp"
 
 namespace lwspp::http::detail {
 namespace {
@@ -108,6 +111,7 @@ result<void> client_fetch::prepare() {
     accept_encoding_set_ |= util::iequals(name, "accept-encoding");
     authorization_set_ |= util::iequals(name, "authorization");
     accept_set_ |= util::iequals(name, "accept");
+    cookie_set_ |= util::iequals(name, "cookie");
     user_fields_ += name;
     user_fields_ += ": ";
     user_fields_ += value;
@@ -128,6 +132,15 @@ void client_fetch::build_outgoing() {
   if (o.decompress && !accept_encoding_set_)
     fields_ += coding_available(content_coding::br) ? "Accept-Encoding: gzip, br\r\n"
                                                     : "Accept-Encoding: gzip\r\n";
+  if (cookie_jar* jar = core_->cookies(); jar && !cookie_set_) {
+    const request_url u{.scheme = url_.u.scheme, .host = url_.u.host, .path = url_.u.resource};
+    const std::string cookies = jar->header_for(u, cookie_jar::clock::now());
+    if (!cookies.empty()) {
+      fields_ += "Cookie: ";
+      fields_ += cookies;
+      fields_ += "\r\n";
+    }
+  }
   if (!auth_field_.empty() && !authorization_set_) {
     fields_ += "Authorization: ";
     fields_ += auth_field_;
@@ -212,7 +225,39 @@ void client_fetch::on_sent() {
 
 void client_fetch::on_head(client_response& r) {
   r.timings.first_byte = since(sent_at_, core_->get_loop().refresh_now());
+  if (cookie_jar* jar = core_->cookies()) {
+    // Every response stores its cookies: a redirect's and a challenge's too.
+    const request_url u{.scheme = url_.u.scheme, .host = url_.u.host, .path = url_.u.resource};
+    const auto now = cookie_jar::clock::now();
+    for (const response_field& f : r.headers)
+      if (util::iequals(f.name, "set-cookie")) jar->store(f.value, u, now);
+  }
   decide(r);
+}
+
+// The Authorization value answering a 401's challenges with the URL's
+// credentials: Digest (the strongest algorithm offered) over Basic.
+// nullopt when none can be answered (the 401 is then the response).
+std::optional<std::string> client_fetch::answer_challenge(const client_response& r) {
+  std::string joined;
+  for (const response_field& f : r.headers) {
+    if (!util::iequals(f.name, "www-authenticate")) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += f.value;
+  }
+  auto challenges = parse_challenges(joined);
+  if (!challenges) return std::nullopt;
+  const auth_challenge* c = pick_challenge(*challenges);
+  if (!c) return std::nullopt;
+  if (util::iequals(c->scheme, "basic")) {
+    auto v = basic_authorization(user_, password_);
+    return v ? std::optional<std::string>(std::move(*v)) : std::nullopt;
+  }
+  auto d = parse_digest_challenge(*c);
+  if (!d) return std::nullopt;
+  digest_session session(std::move(*d));
+  auto v = session.authorization(user_, password_, method_, target_);
+  return v ? std::optional<std::string>(std::move(*v)) : std::nullopt;
 }
 
 void client_fetch::decide(client_response& r) {
@@ -240,10 +285,8 @@ void client_fetch::decide(client_response& r) {
   }
   if (r.status == 401 && !user_.empty() && auth_field_.empty() && !authorization_set_ &&
       replayable) {
-    const std::string_view challenge = r.header("www-authenticate");
-    if (challenge.size() >= 5 && util::iequals(challenge.substr(0, 5), "basic")) {
-      auth_field_ = "Basic ";
-      util::base64_encode(user_ + ":" + password_, auth_field_);
+    if (auto a = answer_challenge(r)) {
+      auth_field_ = std::move(*a);
       after_ = after::authenticate;
       return;
     }

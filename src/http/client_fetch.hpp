@@ -60,6 +60,7 @@ class client_fetch final : public client_exchange,
   bool may_retry(const error_info& why, bool anything_received) const;
   void schedule_retry();
   void decide(client_response& r);  // what to do with a final response head
+  std::optional<std::string> answer_challenge(const client_response& r);
   void start_delivery(client_response& r);
   void deliver_body(std::string_view piece);
   void complete(error_info why);
@@ -94,7 +95,7 @@ class client_fetch final : public client_exchange,
   bool paused_ = false;
   bool done_ = false;
   bool user_agent_set_ = false, accept_encoding_set_ = false, authorization_set_ = false,
-       accept_set_ = false;
+       accept_set_ = false, cookie_set_ = false;
 };
 
 }  // namespace lwspp::http::detail

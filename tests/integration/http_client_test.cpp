@@ -63,6 +63,14 @@ class http_client : public ::testing::Test {
     app.route(http::method::put, "/upload", std::move(upload));
     app.redirect("/old", "/hello", 308);
     app.redirect("/loop", "/loop", 302);
+    app.get("/login", [](http::request&, http::response& res) {
+      res.header("set-cookie", "sid=abc; Path=/; HttpOnly");
+      res.header("set-cookie", "pref=dark; Path=/only-here");
+      res.redirect(302, "/check");
+    });
+    app.get("/check", [](http::request& req, http::response& res) {
+      res.send(std::string(req.header("cookie")));
+    });
     app.post("/see-other", [](http::request&, http::response& res) { res.redirect(303, "/echo"); });
     char dir_template[] = "/tmp/lwspp-http-client.XXXXXX";
     ASSERT_NE(::mkdtemp(dir_template), nullptr);
@@ -231,6 +239,28 @@ TEST_F(http_client, redirects_are_followed_within_the_limit) {
   EXPECT_EQ(raw->header("location"), "/hello");
   // Every redirect went over the one keep-alive connection.
   EXPECT_LE(server_vhost->accepted_total(), 2u);
+}
+
+TEST_F(http_client, cookies_are_kept_per_client_when_asked) {
+  // Off by default: nothing is kept.
+  auto off = test::fetch(*client, url("/login"));
+  ASSERT_TRUE(off) << off.error().message();
+  EXPECT_EQ(off->body, "");
+  opts.cookies = true;
+  reopen(opts);
+  // The redirect's Set-Cookie is stored before the redirect is followed;
+  // the cookie of another path is not sent.
+  auto r = test::fetch(*client, url("/login"));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->body, "sid=abc");
+  auto again = test::fetch(*client, url("/check"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "sid=abc");
+  // A Cookie the caller sets is sent as it is.
+  auto own = test::fetch(*client, http::client_request{.url = url("/check"),
+                                                       .headers = {{"Cookie", "mine=1"}}});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->body, "mine=1");
 }
 
 TEST_F(http_client, streamed_response_with_pause_and_resume) {
@@ -568,6 +598,35 @@ TEST_F(http_client_scripted, pipelined_requests_are_answered_in_order) {
   }
   EXPECT_EQ(srv.accepted(), 1);
   EXPECT_GT(max_batch.load(), 1);
+}
+
+TEST_F(http_client_scripted, retries_when_asked_for_idempotent_requests) {
+  // The first connection is dropped unanswered, the second answers 503,
+  // the third 200.
+  test::scripted_server srv([](int fd, int n) {
+    std::string buf;
+    if (test::read_request(fd, buf).empty() || n == 0) return;
+    test::write_all(fd, n == 1 ? "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+                               : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  });
+  make_client();
+  expect_error(test::fetch(*client, srv.url()), client_error::truncated);  // no retry by default
+  client.reset();
+  make_client({.retry = {.attempts = 3, .initial_delay = 10ms}});
+  auto r = test::fetch(*client, srv.url());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok");
+  EXPECT_EQ(srv.accepted(), 3);  // one unretried, then the 503 and the 200
+  // A POST is not retried.
+  test::scripted_server drop([](int fd, int) {
+    std::string buf;
+    test::read_request(fd, buf);
+  });
+  expect_error(test::fetch(*client, http::client_request{.method = "POST", .url = drop.url(),
+                                                         .body = "x"}),
+               client_error::truncated);
+  EXPECT_EQ(drop.accepted(), 1);
 }
 
 TEST_F(http_client_scripted, a_gzip_bomb_is_stopped_at_max_body) {

@@ -8,7 +8,8 @@
 # SHA-512-256, their -sess variants, userhash, a user name that needs
 # quoting (curl checks the verifier for all but SHA-512-256, which
 # Debian 12's curl gets wrong); two requests on one nonce (nc 1 then 2) pass, a replayed nc and a
-# wrong password fail.
+# wrong password fail. Last, the HTTP client (examples/http-get) answers
+# the challenges itself from a URL's credentials.
 #
 # ctest runs it with LWSPP_BUILD_DIR set; by hand:
 #   LWSPP_BUILD_DIR=build/dev bash tests/interop/http_digest.sh
@@ -122,5 +123,23 @@ expect_match "lwspp wrong password refused" \
 printf '%s\n' 'Digest realm="r", nonce="n", qop="auth-int"' 'Basic realm="r"' >"$tmp/challenge"
 expect_eq "auth-int only: Basic chosen" "$("$tool" Aladdin 'open sesame' GET / 1 <"$tmp/challenge")" \
   "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+
+# 3. The HTTP client end to end (examples/http-get): credentials from the
+# URL answer the 401's challenge (Digest chosen over the Basic offered
+# first), one retry, then the page; a wrong password leaves the 401.
+http_get=$build_dir/examples/http-get
+if [[ -x $http_get ]]; then
+  hostport=127.0.0.1:$(cat "$tmp/port")
+  for alg in MD5 SHA-256 SHA-512-256-sess; do
+    expect_eq "http client, Digest $alg" \
+      "$("$http_get" "http://Mufasa:Circle%20of%20Life@$hostport/$alg/page?q=1" 2>"$tmp/get.err" || cat "$tmp/get.err")" \
+      "ok Mufasa nc=1"
+  done
+  code=0
+  "$http_get" "http://Mufasa:nope@$hostport/MD5/x" >/dev/null 2>&1 || code=$?
+  expect_eq "http client, wrong password: the 401 is the answer (exit 22)" "$code" 22
+else
+  fail "examples/http-get not built"
+fi
 
 finish
