@@ -14,7 +14,10 @@
 #   BENCH_QUIET_PCT 5, BENCH_QUIET_WAIT 300, BENCH_RETRIES 4,
 #   BENCH_BIN_DIR (http_hello_server, uring_hello_probe; default BENCH_BUILD_DIR/bench),
 #   BENCH_PROBE_ARGS (extra options for the probe, e.g. --no-defer),
-#   BENCH_LWSPP_BIN (another http_hello_server to measure as "lwspp").
+#   BENCH_LWSPP_BIN (another http_hello_server to measure as "lwspp"),
+#   BENCH_RT (0; 1: server and load run SCHED_FIFO (chrt -f 10), so that on a
+#   shared machine other processes get their cores only while these sleep:
+#   the windows are then not redone for other load, whose share is reported).
 # Method as bench/http_run.sh: server pinned to one core, load to the other, a
 # fresh server per run, server CPU = utime+stime of its process tree from
 # /proc, runs where other processes took more than BENCH_QUIET_PCT % of either
@@ -34,6 +37,11 @@ quiet_wait="${BENCH_QUIET_WAIT:-300}"
 retries="${BENCH_RETRIES:-4}"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
 bin_dir="${BENCH_BIN_DIR:-$build_dir/bench}"
+rt=()
+if [[ "${BENCH_RT:-0}" == 1 ]]; then
+  rt=(chrt -f 10)
+  quiet_pct=100
+fi
 read -r -a servers <<<"${BENCH_SERVERS:-lwspp nginx probe}"
 read -r -a loads <<<"${BENCH_LOADS:-wrk50 wrk1 h2m1 h2m8}"
 
@@ -82,11 +90,11 @@ start_server() {  # name
   local p="${port[$1]}"
   listening "$p" && die "port $p is in use (BENCH_HTTP_PORT)"
   case "$1" in
-    lwspp) taskset -c "$srv_cpu" "$scratch/bin/lwspp" "$p" "$scratch/www" >>"$scratch/$1.log" 2>&1 & ;;
-    nginx) taskset -c "$srv_cpu" nginx -p "$scratch/nginx/" -c "$scratch/nginx/nginx.conf" \
+    lwspp) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/lwspp" "$p" "$scratch/www" >>"$scratch/$1.log" 2>&1 & ;;
+    nginx) "${rt[@]}" taskset -c "$srv_cpu" nginx -p "$scratch/nginx/" -c "$scratch/nginx/nginx.conf" \
              -e "$scratch/nginx/error.log" >>"$scratch/$1.log" 2>&1 & ;;
     # shellcheck disable=SC2086
-    probe) taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" ${BENCH_PROBE_ARGS:-} >>"$scratch/$1.log" 2>&1 & ;;
+    probe) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" ${BENCH_PROBE_ARGS:-} >>"$scratch/$1.log" 2>&1 & ;;
     *) die "unknown server $1" ;;
   esac
   server_pid=$!
@@ -98,10 +106,10 @@ start_server() {  # name
 run_load() {
   local url="http://127.0.0.1:${port[$name]}/hello"
   case "$1" in
-    wrk50) taskset -c "$load_cpu" wrk -t1 -c50 -d"$2"s "$url" ;;
-    wrk1) taskset -c "$load_cpu" wrk -t1 -c1 -d"$2"s "$url" ;;
-    h2m1) taskset -c "$load_cpu" h2load --h1 -t1 -c50 -m1 -D "$2" "$url" ;;
-    h2m8) taskset -c "$load_cpu" h2load --h1 -t1 -c50 -m8 -D "$2" "$url" ;;
+    wrk50) "${rt[@]}" taskset -c "$load_cpu" wrk -t1 -c50 -d"$2"s "$url" ;;
+    wrk1) "${rt[@]}" taskset -c "$load_cpu" wrk -t1 -c1 -d"$2"s "$url" ;;
+    h2m1) "${rt[@]}" taskset -c "$load_cpu" h2load --h1 -t1 -c50 -m1 -D "$2" "$url" ;;
+    h2m8) "${rt[@]}" taskset -c "$load_cpu" h2load --h1 -t1 -c50 -m8 -D "$2" "$url" ;;
   esac >"$3" 2>&1 || true
 }
 
@@ -154,6 +162,7 @@ done
 
 col() { awk -v l="$1" -v n="$2" -v c="$3" '$1 == l && $2 == n { print $c }' "$results" | median; }
 echo "Server on core $srv_cpu, load on core $load_cpu, ${secs} s windows after ${warmup} s warm-up, medians of $repeat;"
+[[ ${#rt[@]} -gt 0 ]] && echo "Server and load ran SCHED_FIFO (BENCH_RT=1)."
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), lwspp $(git -C "$root" rev-parse --short HEAD)."
 echo
 echo "| load | server | req/s | server µs/req | req per server CPU-s | server CPU % | load CPU % |"

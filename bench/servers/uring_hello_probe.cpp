@@ -12,7 +12,7 @@
 // project's dependencies), and no SQPOLL: a kernel polling thread would do
 // the work outside this process's CPU time and dodge the measure.
 //
-//   uring_hello_probe PORT [--no-defer] [--send-syscall] [--no-register-ring]
+//   uring_hello_probe PORT [--no-defer] [--send-syscall] [--poll] [--no-register-ring]
 //
 // Default: IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (completions run only
 // when we ask, in one batch), the ring fd registered, one multishot accept,
@@ -22,11 +22,16 @@
 // it is in flight go in the next one), and one io_uring_enter per loop turn
 // that submits everything queued and waits for at least one completion.
 //   --no-defer          no DEFER_TASKRUN (task work runs on any kernel entry)
-//   --send-syscall      answer with send(2) right away instead of an SQE
+//   --send-syscall      answer with send(2) (once per connection per turn)
+//                       instead of an SQE: io_uring for waiting and reading only
+//   --poll              io_uring as an epoll replacement only: a multishot
+//                       POLL_ADD per connection, then read(2) and send(2) as
+//                       an epoll loop would (implies --send-syscall)
 //   --no-register-ring  io_uring_enter by the plain ring fd
 #include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -65,14 +70,20 @@ constexpr unsigned buf_entries = 1024;  // provided buffers (a power of two)
 constexpr unsigned buf_size = 4096;
 constexpr unsigned buf_group = 1;
 
-enum op : std::uint64_t { op_accept = 1, op_recv = 2, op_send = 3 };
+enum op : std::uint64_t {
+  op_accept = 1,
+  op_recv = 2,
+  op_send = 3,
+  op_poll = 4,
+  op_poll_remove = 5
+};
 std::uint64_t tag(op o, int fd) {
   return (std::uint64_t{o} << 32) | static_cast<std::uint32_t>(fd);
 }
 
 struct conn {
   bool open = false;
-  bool recv_armed = false;
+  bool recv_armed = false;  // the multishot recv or poll is still armed
   bool send_in_flight = false;
   bool closing = false;
   std::uint8_t match = 0;  // bytes of "\r\n\r\n" matched at the end of the last recv
@@ -230,6 +241,8 @@ struct server {
   std::string many;  // `copies` responses back to back
   int listen_fd = -1;
   bool send_syscall = false;
+  bool poll_mode = false;
+  std::vector<char> read_buf = std::vector<char>(64 * 1024);
   std::vector<int> dirty;  // connections that owe bytes after this batch of completions
 
   void arm_accept() {
@@ -240,6 +253,7 @@ struct server {
     s->user_data = tag(op_accept, listen_fd);
   }
   void arm_recv(int fd) {
+    if (poll_mode) return arm_poll(fd);
     io_uring_sqe* s = r.next_sqe();
     s->opcode = IORING_OP_RECV;
     s->fd = fd;
@@ -249,11 +263,46 @@ struct server {
     s->user_data = tag(op_recv, fd);
     conns[static_cast<std::size_t>(fd)].recv_armed = true;
   }
+  void arm_poll(int fd) {
+    io_uring_sqe* s = r.next_sqe();
+    s->opcode = IORING_OP_POLL_ADD;
+    s->fd = fd;
+    s->len = IORING_POLL_ADD_MULTI;
+    s->poll32_events = POLLIN | POLLRDHUP;  // little-endian: the kernel's own layout
+    s->user_data = tag(op_poll, fd);
+    conns[static_cast<std::size_t>(fd)].recv_armed = true;
+  }
+  // Poll mode: read until a short read, as lwspp's connection does.
+  void on_readable(int fd) {
+    conn& c = conns[static_cast<std::size_t>(fd)];
+    for (;;) {
+      const ssize_t n = ::read(fd, read_buf.data(), read_buf.size());
+      if (n > 0) {
+        const std::uint64_t reqs = count_requests(c, read_buf.data(), static_cast<std::size_t>(n));
+        if (reqs) {
+          if (!c.owed) dirty.push_back(fd);
+          c.owed += reqs * response.size();
+        }
+        if (static_cast<std::size_t>(n) < read_buf.size()) return;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      close_conn(fd);  // EOF or error
+      return;
+    }
+  }
   void close_conn(int fd) {
     conn& c = conns[static_cast<std::size_t>(fd)];
-    c.closing = true;
     // A multishot recv still armed ends (with EOF) once the socket is shut.
-    if (c.recv_armed) ::shutdown(fd, SHUT_RDWR);
+    if (c.recv_armed && !poll_mode) ::shutdown(fd, SHUT_RDWR);
+    if (c.recv_armed && poll_mode && !c.closing) {
+      io_uring_sqe* s = r.next_sqe();
+      s->opcode = IORING_OP_POLL_REMOVE;
+      s->addr = tag(op_poll, fd);
+      s->user_data = tag(op_poll_remove, fd);
+    }
+    c.closing = true;
     // The fd number may be reused by the next accept only once no operation
     // of ours still names it.
     if (c.send_in_flight || c.recv_armed) return;
@@ -348,6 +397,20 @@ struct server {
         if (!more) close_conn(fd);  // EOF or error
         return;
       }
+      case op_poll: {
+        conn& c = conns[static_cast<std::size_t>(fd)];
+        if (!more) c.recv_armed = false;
+        if (!c.closing && e.res > 0) on_readable(fd);
+        if (!c.open) return;  // closed (and forgotten) just now
+        if (c.closing) {
+          if (!c.recv_armed) close_conn(fd);
+          return;
+        }
+        if (!more) arm_poll(fd);
+        return;
+      }
+      case op_poll_remove:
+        return;
       case op_send: {
         conn& c = conns[static_cast<std::size_t>(fd)];
         c.send_in_flight = false;
@@ -404,6 +467,8 @@ int main(int argc, char** argv) {
       flags = 0;
     else if (a == "--send-syscall")
       s.send_syscall = true;
+    else if (a == "--poll")
+      s.poll_mode = s.send_syscall = true;
     else if (a == "--no-register-ring")
       register_ring = false;
     else {
