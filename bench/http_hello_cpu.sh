@@ -40,7 +40,7 @@ bin_dir="${BENCH_BIN_DIR:-$build_dir/bench}"
 rt=()
 if [[ "${BENCH_RT:-0}" == 1 ]]; then
   rt=(chrt -f 10)
-  quiet_pct=100
+  quiet_pct=1000
 fi
 read -r -a servers <<<"${BENCH_SERVERS:-lwspp nginx probe}"
 read -r -a loads <<<"${BENCH_LOADS:-wrk50 wrk1 h2m1 h2m8}"
