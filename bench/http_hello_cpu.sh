@@ -15,6 +15,10 @@
 #   BENCH_BIN_DIR (http_hello_server, uring_hello_probe; default BENCH_BUILD_DIR/bench),
 #   BENCH_PROBE_ARGS (extra options for the probe, e.g. --no-defer),
 #   BENCH_LWSPP_BIN (another http_hello_server to measure as "lwspp"),
+#   BENCH_LWSPP_ALT_BIN, BENCH_LWSPP_ALT_ENV (server "lwspp_alt": that binary,
+#   default the same, run under `env BENCH_LWSPP_ALT_ENV`: A/B of an experiment).
+# Servers: lwspp, lwspp_alt, nginx, probe, and the probe's modes probe_send
+# (--send-syscall), probe_poll (--poll), probe_nodefer (--no-defer).
 #   BENCH_RT (0; 1: server and load run SCHED_FIFO (chrt -f 10), so that on a
 #   shared machine other processes get their cores only while these sleep:
 #   the windows are then not redone for other load, whose share is reported).
@@ -60,6 +64,7 @@ source "$here/lib/measure.bash"
 mkdir -p "$scratch/bin" "$scratch/www" "$scratch/nginx"
 cp "${BENCH_LWSPP_BIN:-$bin_dir/http_hello_server}" "$scratch/bin/lwspp"
 cp "$bin_dir/uring_hello_probe" "$scratch/bin/probe"
+cp "${BENCH_LWSPP_ALT_BIN:-$scratch/bin/lwspp}" "$scratch/bin/lwspp_alt"
 declare -A port=()
 i=0
 for s in "${servers[@]}"; do port[$s]=$((port_base + i)); i=$((i + 1)); done
@@ -93,6 +98,12 @@ start_server() {  # name
     lwspp) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/lwspp" "$p" "$scratch/www" >>"$scratch/$1.log" 2>&1 & ;;
     nginx) "${rt[@]}" taskset -c "$srv_cpu" nginx -p "$scratch/nginx/" -c "$scratch/nginx/nginx.conf" \
              -e "$scratch/nginx/error.log" >>"$scratch/$1.log" 2>&1 & ;;
+    # shellcheck disable=SC2086
+    lwspp_alt) env ${BENCH_LWSPP_ALT_ENV:-} "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/lwspp_alt" "$p" "$scratch/www" \
+                 >>"$scratch/$1.log" 2>&1 & ;;
+    probe_send) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" --send-syscall >>"$scratch/$1.log" 2>&1 & ;;
+    probe_poll) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" --poll >>"$scratch/$1.log" 2>&1 & ;;
+    probe_nodefer) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" --no-defer >>"$scratch/$1.log" 2>&1 & ;;
     # shellcheck disable=SC2086
     probe) "${rt[@]}" taskset -c "$srv_cpu" "$scratch/bin/probe" "$p" ${BENCH_PROBE_ARGS:-} >>"$scratch/$1.log" 2>&1 & ;;
     *) die "unknown server $1" ;;
