@@ -93,9 +93,9 @@ class connector final : public std::enable_shared_from_this<connector>, private 
   bool finished_ = false;
   std::optional<close_reason> setup_error_;
   std::unique_ptr<tunnel> tunnel_;
-  int fd_ = -1;              // the winning socket while the tunnel runs
-  address peer_;             // its address (the proxy's)
-  std::string tunnel_out_;   // bytes for the proxy not yet written
+  int fd_ = -1;             // the winning socket while the tunnel runs
+  address peer_;            // its address (the proxy's)
+  std::string tunnel_out_;  // bytes for the proxy not yet written
   bool tunneling_ = false;
   bool tunnel_done_ = false;  // done, waiting for tunnel_out_ to drain
   bool want_write_ = false;   // io_writable is in fd_'s watch

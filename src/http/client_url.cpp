@@ -130,8 +130,23 @@ std::string client_url::origin_key() const {
 }
 
 std::string client_url::to_string() const {
-  if (!unix_path.empty()) return "unix:" + unix_path + ":" + u.resource;
-  return u.scheme + "://" + authority() + u.resource;
+  if (unix_path.empty()) return u.scheme + "://" + authority() + u.resource;
+  // The +unix form: it says https, and holds any socket path.
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string s = u.scheme + "+unix://";
+  for (char ch : unix_path) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~';
+    if (plain) {
+      s += ch;
+    } else {
+      s += '%';
+      s += hex[c >> 4];
+      s += hex[c & 15];
+    }
+  }
+  return s + u.resource;
 }
 
 }  // namespace lwspp::http::detail

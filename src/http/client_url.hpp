@@ -28,7 +28,8 @@ struct client_url {
   // Connections are shared by requests with the same key: scheme, host,
   // port or socket path.
   std::string origin_key() const;
-  // The URL again, normalised (without userinfo).
+  // The URL again, normalised (without userinfo; a Unix socket in the
+  // http+unix:// or https+unix:// form).
   std::string to_string() const;
 };
 

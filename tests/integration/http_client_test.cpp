@@ -257,8 +257,8 @@ TEST_F(http_client, cookies_are_kept_per_client_when_asked) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->body, "sid=abc");
   // A Cookie the caller sets is sent as it is.
-  auto own = test::fetch(*client, http::client_request{.url = url("/check"),
-                                                       .headers = {{"Cookie", "mine=1"}}});
+  auto own = test::fetch(
+      *client, http::client_request{.url = url("/check"), .headers = {{"Cookie", "mine=1"}}});
   ASSERT_TRUE(own);
   EXPECT_EQ(own->body, "mine=1");
 }
@@ -623,9 +623,9 @@ TEST_F(http_client_scripted, retries_when_asked_for_idempotent_requests) {
     std::string buf;
     test::read_request(fd, buf);
   });
-  expect_error(test::fetch(*client, http::client_request{.method = "POST", .url = drop.url(),
-                                                         .body = "x"}),
-               client_error::truncated);
+  expect_error(
+      test::fetch(*client, http::client_request{.method = "POST", .url = drop.url(), .body = "x"}),
+      client_error::truncated);
   EXPECT_EQ(drop.accepted(), 1);
 }
 
