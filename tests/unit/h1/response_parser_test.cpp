@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "case_text.hpp"
+
 namespace {
 
 using lwspp::h1::response_event;
@@ -190,58 +192,8 @@ namespace fs = std::filesystem;
 using lwspp::h1::body_framing;
 using lwspp::h1::response_step;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// \r \n \t \\ \s (a space) \xNN, as in the request cases.
-bool unescape(std::string_view in, std::string& out) {
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '\\') {
-      out += in[i];
-      continue;
-    }
-    if (++i == in.size()) return false;
-    const char c = in[i];
-    if (c == 'x') {
-      const int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-      continue;
-    }
-    const std::string_view from = "rnts\\", to = "\r\n\t \\";
-    const std::size_t k = from.find(c);
-    if (k == std::string_view::npos) return false;
-    out += to[k];
-  }
-  return true;
-}
-
-std::string escape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    const auto u = static_cast<unsigned char>(c);
-    const std::string_view special = "\r\n\t\\";
-    const std::size_t k = special.find(c);
-    if (k != std::string_view::npos) {
-      out += '\\';
-      out += "rnt\\"[k];
-    } else if (u < 0x20 || u >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.replace(out.size() - 1, 1, "\\x20");
-  return out;
-}
+using h1_case::escape;
+using h1_case::unescape;
 
 struct response_case {
   std::string where;  // file:line name
@@ -525,7 +477,6 @@ TEST(h1_response_parser_cases, are_found_and_many) {
   EXPECT_GE(response_cases().size(), 60u);
 }
 
-
 // ---------------------------------------------------------------------------
 // Direct tests
 // ---------------------------------------------------------------------------
@@ -559,7 +510,8 @@ TEST(h1_response_parser, a_101_stops_consuming_at_its_head) {
 }
 
 TEST(h1_response_parser, views_outlive_the_callers_buffer) {
-  std::string a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n3\r\nabc\r\n0\r\nT: 1";
+  std::string a =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n3\r\nabc\r\n0\r\nT: 1";
   std::string b = "\r\n\r\n";
   response_parser p;
   std::string_view in = a;
@@ -645,7 +597,8 @@ TEST(h1_response_parser, finish_before_anything_and_twice) {
 TEST(h1_response_parser, an_interim_head_is_readable_at_its_event) {
   response_parser p;
   std::string_view in =
-      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: "
+      "0\r\n\r\n";
   ASSERT_EQ(feed_some(p, in).ev, response_event::head);
   EXPECT_EQ(p.head().status, 103);
   EXPECT_EQ(p.head().get("link"), "</a.css>");
