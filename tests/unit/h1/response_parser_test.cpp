@@ -16,9 +16,12 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "case_text.hpp"
 
 namespace {
 
@@ -189,58 +192,8 @@ namespace fs = std::filesystem;
 using lwspp::h1::body_framing;
 using lwspp::h1::response_step;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// \r \n \t \\ \s (a space) \xNN, as in the request cases.
-bool unescape(std::string_view in, std::string& out) {
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '\\') {
-      out += in[i];
-      continue;
-    }
-    if (++i == in.size()) return false;
-    const char c = in[i];
-    if (c == 'x') {
-      const int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-      continue;
-    }
-    const std::string_view from = "rnts\\", to = "\r\n\t \\";
-    const std::size_t k = from.find(c);
-    if (k == std::string_view::npos) return false;
-    out += to[k];
-  }
-  return true;
-}
-
-std::string escape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    const auto u = static_cast<unsigned char>(c);
-    const std::string_view special = "\r\n\t\\";
-    const std::size_t k = special.find(c);
-    if (k != std::string_view::npos) {
-      out += '\\';
-      out += "rnt\\"[k];
-    } else if (u < 0x20 || u >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.replace(out.size() - 1, 1, "\\x20");
-  return out;
-}
+using h1_case::escape;
+using h1_case::unescape;
 
 struct response_case {
   std::string where;  // file:line name
@@ -522,6 +475,138 @@ INSTANTIATE_TEST_SUITE_P(cases, response_conformance,
 TEST(h1_response_parser_cases, are_found_and_many) {
   EXPECT_TRUE(fs::is_directory(response_cases_dir())) << response_cases_dir();
   EXPECT_GE(response_cases().size(), 60u);
+}
+
+// ---------------------------------------------------------------------------
+// Direct tests
+// ---------------------------------------------------------------------------
+
+response_step feed_some(response_parser& p, std::string_view& in) {
+  const response_step s = p.feed(in);
+  in.remove_prefix(s.consumed);
+  return s;
+}
+
+TEST(h1_response_parser, default_limits) {
+  const response_limits l;
+  EXPECT_EQ(l.max_status_line, 8u * 1024);
+  EXPECT_EQ(l.max_header_bytes, 16u * 1024);
+  EXPECT_EQ(l.max_headers, 100u);
+  EXPECT_EQ(l.max_chunk_ext, 1024u);
+  EXPECT_EQ(l.max_trailer_bytes, 4u * 1024);
+}
+
+TEST(h1_response_parser, a_101_stops_consuming_at_its_head) {
+  const std::string head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+  const std::string in = head + "\x81\x02hi";
+  response_parser p;
+  const response_step s = p.feed(in);
+  ASSERT_EQ(s.ev, response_event::head);
+  EXPECT_EQ(s.consumed, head.size());
+  EXPECT_FALSE(p.keep_alive());
+  const response_step e = p.feed(std::string_view(in).substr(s.consumed));
+  EXPECT_EQ(e.ev, response_event::end);
+  EXPECT_EQ(e.consumed, 0u);
+}
+
+TEST(h1_response_parser, views_outlive_the_callers_buffer) {
+  std::string a =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n3\r\nabc\r\n0\r\nT: 1";
+  std::string b = "\r\n\r\n";
+  response_parser p;
+  std::string_view in = a;
+  ASSERT_EQ(feed_some(p, in).ev, response_event::head);
+  const response_step body = feed_some(p, in);
+  ASSERT_EQ(body.ev, response_event::body);
+  EXPECT_EQ(body.data.data(), a.data() + a.find("abc"));  // no copy of the body
+  ASSERT_EQ(feed_some(p, in).ev, response_event::need_more);
+  a.assign(a.size(), '#');  // the caller reuses its buffer
+  in = b;
+  ASSERT_EQ(feed_some(p, in).ev, response_event::end);
+  b.assign(b.size(), '#');
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_EQ(p.head().get("x"), "y");
+  ASSERT_EQ(p.trailers().size(), 1u);
+  EXPECT_EQ(p.trailers()[0].name, "T");
+  EXPECT_EQ(p.trailers()[0].value, "1");
+}
+
+TEST(h1_response_parser, a_large_body_streams_without_copies) {
+  const std::string body(100000, 'b');
+  const std::string in = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + body;
+  response_parser p;
+  std::string_view rest = in;
+  ASSERT_EQ(feed_some(p, rest).ev, response_event::head);
+  EXPECT_EQ(p.content_length(), std::optional<std::uint64_t>(100000));
+  EXPECT_FALSE(p.chunked());
+  const response_step s = feed_some(p, rest);
+  ASSERT_EQ(s.ev, response_event::body);
+  EXPECT_EQ(s.data.size(), body.size());
+  EXPECT_EQ(s.data.data(), in.data() + in.size() - body.size());
+  EXPECT_EQ(feed_some(p, rest).ev, response_event::end);
+}
+
+TEST(h1_response_parser, after_end_reset_is_due) {
+  response_parser p;
+  std::string_view in = "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n";
+  ASSERT_EQ(feed_some(p, in).ev, response_event::head);
+  ASSERT_EQ(feed_some(p, in).ev, response_event::end);
+  EXPECT_EQ(p.feed("").ev, response_event::need_more);  // nothing more to say
+  EXPECT_EQ(p.finish().ev, response_event::end);        // a close now is clean
+  // Bytes without reset() are no response of ours.
+  EXPECT_EQ(p.feed(in).ev, response_event::error);
+  EXPECT_EQ(p.error_reason(), "data after the end of the response");
+  EXPECT_EQ(p.error_offset(), 27u);
+  p.reset();
+  EXPECT_EQ(feed_some(p, in).ev, response_event::need_more);
+  EXPECT_TRUE(in.empty());
+}
+
+TEST(h1_response_parser, reset_says_whether_the_request_was_head) {
+  const std::string in = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
+  response_parser p;
+  p.reset(true);
+  ASSERT_EQ(p.feed(in).ev, response_event::head);
+  EXPECT_EQ(p.framing(), lwspp::h1::body_framing::none);
+  EXPECT_EQ(p.content_length(), std::optional<std::uint64_t>(3));
+  EXPECT_EQ(p.feed("").ev, response_event::end);
+  p.reset();  // a GET again
+  ASSERT_EQ(p.feed(in).ev, response_event::head);
+  EXPECT_EQ(p.framing(), lwspp::h1::body_framing::content_length);
+  EXPECT_EQ(p.feed("").ev, response_event::need_more);
+  EXPECT_EQ(p.finish().ev, response_event::error);
+  EXPECT_EQ(p.error_reason(), "truncated body");
+}
+
+TEST(h1_response_parser, finish_before_anything_and_twice) {
+  response_parser p;
+  EXPECT_EQ(p.finish().ev, response_event::error);
+  EXPECT_EQ(p.error_reason(), "connection closed before the response");
+  EXPECT_EQ(p.error_offset(), 0u);
+  EXPECT_EQ(p.finish().ev, response_event::error);  // still
+  p.reset();
+  ASSERT_EQ(p.feed("HTTP/1.1 200 OK\r\n\r\nabc").ev, response_event::head);
+  EXPECT_FALSE(p.keep_alive());  // read until close
+  EXPECT_FALSE(p.content_length().has_value());
+  const response_step e = p.finish();
+  EXPECT_EQ(e.ev, response_event::end);
+  EXPECT_EQ(e.consumed, 0u);
+  EXPECT_EQ(p.finish().ev, response_event::end);
+}
+
+TEST(h1_response_parser, an_interim_head_is_readable_at_its_event) {
+  response_parser p;
+  std::string_view in =
+      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: "
+      "0\r\n\r\n";
+  ASSERT_EQ(feed_some(p, in).ev, response_event::head);
+  EXPECT_EQ(p.head().status, 103);
+  EXPECT_EQ(p.head().get("link"), "</a.css>");
+  ASSERT_EQ(feed_some(p, in).ev, response_event::head);
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_EQ(p.head().get("link"), "");
+  EXPECT_EQ(feed_some(p, in).ev, response_event::end);
+  EXPECT_TRUE(in.empty());
 }
 
 }  // namespace
