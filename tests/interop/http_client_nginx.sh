@@ -71,6 +71,14 @@ for n in plain tls other_name expired; do port[$n]=$(free_port); done
       proxy_pass http://127.0.0.1:${port[plain]}/dav/posted.bin;
       proxy_method PUT;
     }
+    # Connections nginx will not keep: none, or only for 2 requests.
+    location = /nokeep/small.txt { alias $www/small.txt; keepalive_timeout 0; }
+    location = /two/small.txt { alias $www/small.txt; keepalive_requests 2; }
+    location = /empty { return 204; }
+    location /tiny/ {
+      dav_methods PUT;
+      client_max_body_size 1k;
+    }
     location = /r/301 { return 301 /small.txt; }
     location = /r/302 { return 302 /small.txt; }
     location = /r/303 { return 303 /small.txt; }
@@ -168,6 +176,30 @@ for what in "sub/text.txt chunked" "gz/text.txt gzip" "big.bin 16-MiB"; do
   expect_eq "-n 3 ${what#* } exits 0" "$rc" 0
   expect_one_connection "after a ${what#* } response" "$mark" 3 "/$path"
 done
+
+# Connections nginx closes, and answers without a body.
+mark=$(log_mark "$log")
+hg nokeep -v -n 3 "$plain/nokeep/small.txt"
+expect_eq "keepalive_timeout 0 (Connection: close): 3 requests on 3 connections" \
+  "$rc $(grep -o '[0-9]* connection(s) opened, [0-9]* reused' "$tmp/nokeep.err")" \
+  "0 3 connection(s) opened, 0 reused"
+mark=$(log_mark "$log")
+hg two -v -n 5 "$plain/two/small.txt"
+wait_log "$log" "$mark" 5 || true
+expect_eq "keepalive_requests 2: -n 5 on 3 connections, as nginx numbered them" \
+  "$rc $(log_since "$log" "$mark" | awk '{printf "%s ", $2}')$(log_since "$log" "$mark" | awk '{print $1}' | sort -u | wc -l)" \
+  "0 1 2 1 2 1 3"
+for what in "HEAD big.bin" "GET empty"; do
+  mark=$(log_mark "$log")
+  path=${what#* }
+  hg nobody -v -n 3 -X "${what% *}" "$plain/$path"
+  expect_eq "$what (no body): -n 3 on one connection, nothing written" \
+    "$rc $(stat -c %s "$tmp/nobody.out") $(grep -o '[0-9]* connection(s) opened' "$tmp/nobody.err")" \
+    "0 0 1 connection(s) opened"
+done
+hg too_big -v --upload "$www/big.bin" "$plain/tiny/big.bin"
+expect_eq "16 MiB PUT where nginx takes 1k: nginx's 413 while the body is still going, exit 22" \
+  "$rc $(grep -oE '^< HTTP/1.1 [0-9]+' "$tmp/too_big.err")" "22 < HTTP/1.1 413"
 
 # --- redirects ----------------------------------------------------------------------------------
 for s in 301 302 303 307 308; do
