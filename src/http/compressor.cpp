@@ -40,6 +40,17 @@ struct out_window {
 // zlib counts in uInt: feed at most 1 GiB per call.
 constexpr std::size_t max_codec_step = std::size_t{1} << 30;
 
+// Room for a decoder's next output: 64 KiB, or less near the limit, where it
+// is at most one byte past it (seeing that byte is the proof that the stream
+// is too large). Written so that no limit (max_output = UINT64_MAX, which
+// streamed responses use) does not wrap to zero room: 0 room made inflate
+// fail ("no progress") and the br loop spin.
+std::size_t output_room(std::uint64_t max_output, std::uint64_t total_out) {
+  constexpr std::size_t piece = 64 * 1024;
+  const std::uint64_t left = max_output - total_out;  // total_out <= max_output
+  return left >= piece ? piece : static_cast<std::size_t>(left) + 1;
+}
+
 std::size_t room_for(std::size_t in_size) {
   return std::clamp<std::size_t>(in_size / 2 + 64, 1024, 64 * 1024);
 }
@@ -132,11 +143,7 @@ class gzip_decompressor final : public decompressor {
  private:
   result<void> run(std::string& out) {
     for (;;) {
-      // Room for at most one byte past the limit: seeing that byte is the
-      // proof that the stream is too large.
-      const std::uint64_t allowed = max_output_ - total_out_ + 1;
-      const std::size_t room =
-          static_cast<std::size_t>(std::min<std::uint64_t>(allowed, 64 * 1024));
+      const std::size_t room = output_room(max_output_, total_out_);
       out_window w(out, room);
       z_.next_out = w.data();
       z_.avail_out = static_cast<uInt>(room);
@@ -243,9 +250,7 @@ class brotli_decompressor final : public decompressor {
     std::size_t avail_in = in.size();
     while (avail_in != 0 || BrotliDecoderHasMoreOutput(state_)) {
       if (done_) return fail(coding_error::trailing_data, "bytes after the end of the br stream");
-      const std::uint64_t allowed = max_output_ - total_out_ + 1;
-      const std::size_t room =
-          static_cast<std::size_t>(std::min<std::uint64_t>(allowed, 64 * 1024));
+      const std::size_t room = output_room(max_output_, total_out_);
       out_window w(out, room);
       std::uint8_t* next_out = w.data();
       std::size_t avail_out = room;
