@@ -63,14 +63,18 @@ client_fetch::client_fetch(std::shared_ptr<client_core> core, client_request req
       req_(std::move(req)),
       whole_(std::move(whole)),
       streamed_(std::move(streamed)),
-      total_(core_->get_loop(),
-             [this] {
-               complete(client_failure(client_error::total_timeout,
-                                       "the request took more than " +
-                                           std::to_string(core_->opts().total_timeout.count()) +
-                                           " ms"));
-             }),
-      retry_(core_->get_loop(), [this] { attempt(); }) {}
+      // The allocation-free timer form: a lambda would be stored on the heap,
+      // two allocations for every request though these timers rarely fire.
+      total_(core_->get_loop(), &client_fetch::total_timed_out, this),
+      retry_(
+          core_->get_loop(), [](void* f) { static_cast<client_fetch*>(f)->attempt(); }, this) {}
+
+void client_fetch::total_timed_out(void* self) {
+  auto* f = static_cast<client_fetch*>(self);
+  f->complete(client_failure(client_error::total_timeout,
+                             "the request took more than " +
+                                 std::to_string(f->core_->opts().total_timeout.count()) + " ms"));
+}
 
 client_fetch::~client_fetch() = default;
 

@@ -64,6 +64,7 @@ class client_fetch final : public client_exchange,
   void deliver_body(std::string_view piece);
   void complete(error_info why);
   void detach();
+  static void total_timed_out(void* self);
 
   std::shared_ptr<client_core> core_;
   client_request req_;
