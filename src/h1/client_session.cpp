@@ -95,7 +95,11 @@ void client_session::start(exchange_ptr x) {
 }
 
 void client_session::write_head(const outgoing_request& r) {
-  std::string head;
+  // Built in a buffer the session keeps: on keep-alive the socket takes the
+  // whole head at once, so a string of its own for each request would only
+  // be allocated and freed again.
+  std::string& head = head_buf_;
+  head.clear();
   head.reserve(64 + r.method.size() + r.target.size() + r.authority.size() + r.fields.size() +
                (r.streamed || r.body.size() > 16 * 1024 ? 0 : r.body.size()));
   head += r.method;
@@ -120,13 +124,12 @@ void client_session::write_head(const outgoing_request& r) {
   }
   head += "\r\n";
   // A small body goes in the head's write: one segment for most requests.
-  if (!r.streamed && r.body.size() <= 16 * 1024) {
-    head += r.body;
-    conn_->send(std::move(head));
-    return;
-  }
-  conn_->send(std::move(head));
-  if (!r.streamed) conn_->send(r.body);
+  const bool body_in_head = !r.streamed && r.body.size() <= 16 * 1024;
+  if (body_in_head) head += r.body;
+  conn_->send(std::string_view(head));  // copied only if the socket does not take it all
+  if (!r.streamed && !body_in_head) conn_->send(r.body);
+  // Keep a head-sized buffer, not the largest body that ever rode along.
+  if (head.capacity() > 4096) std::string().swap(head);
 }
 
 void client_session::pump_body() {
