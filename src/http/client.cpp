@@ -5,6 +5,7 @@
 
 #include "http/client_core.hpp"
 #include "http/client_fetch.hpp"
+#include "http/content_coding.hpp"
 #include "http/origin_pool.hpp"
 #include "util/ascii.hpp"
 #include "util/base64.hpp"
@@ -23,12 +24,27 @@ client_options normalised(client_options o, const loop& l) {
 
 }  // namespace
 
+void append_client_fields(std::string& out, const client_options& o, bool user_agent_set,
+                          bool accept_set, bool accept_encoding_set) {
+  if (!user_agent_set && !o.user_agent.empty()) {
+    out += "User-Agent: ";
+    out += o.user_agent;
+    out += "\r\n";
+  }
+  if (!accept_set) out += "Accept: */*\r\n";
+  if (o.decompress && !accept_encoding_set)
+    out += coding_available(content_coding::br) ? "Accept-Encoding: gzip, br\r\n"
+                                                : "Accept-Encoding: gzip\r\n";
+}
+
 client_core::client_core(context& ctx, client_options o)
     : ctx_(ctx),
       loop_(ctx.get_loop(std::min<std::size_t>(o.connect.loop_index, ctx.loop_count() - 1))),
       opts_(std::make_shared<const client_options>(normalised(std::move(o), loop_))),
       env_(opts_->proxy_from_environment && !opts_->via ? proxy_environment::from_process()
-                                                        : proxy_environment{}) {}
+                                                        : proxy_environment{}) {
+  append_client_fields(default_fields_, *opts_, false, false, false);
+}
 
 client_core::~client_core() = default;
 

@@ -121,17 +121,15 @@ result<void> client_fetch::prepare() {
 }
 
 void client_fetch::build_outgoing() {
-  const client_options& o = core_->opts();
-  fields_ = user_fields_;
-  if (!user_agent_set_ && !o.user_agent.empty()) {
-    fields_ += "User-Agent: ";
-    fields_ += o.user_agent;
-    fields_ += "\r\n";
+  const bool proxy_auth = pool_->absolute_form() && !pool_->proxy_authorization().empty();
+  // A request that adds no field of its own sends the client's, built once.
+  const bool plain = user_fields_.empty() && auth_field_.empty() && !proxy_auth;
+  fields_.clear();
+  if (!plain) {
+    fields_ = user_fields_;
+    append_client_fields(fields_, core_->opts(), user_agent_set_, accept_set_,
+                         accept_encoding_set_);
   }
-  if (!accept_set_) fields_ += "Accept: */*\r\n";
-  if (o.decompress && !accept_encoding_set_)
-    fields_ += coding_available(content_coding::br) ? "Accept-Encoding: gzip, br\r\n"
-                                                    : "Accept-Encoding: gzip\r\n";
   if (!auth_field_.empty() && !authorization_set_) {
     fields_ += "Authorization: ";
     fields_ += auth_field_;
@@ -153,7 +151,7 @@ void client_fetch::build_outgoing() {
       .method = method_,
       .target = target_,
       .authority = authority_,
-      .fields = fields_,
+      .fields = plain ? std::string_view(core_->default_fields()) : std::string_view(fields_),
       .body = streamed ? std::string_view() : std::string_view(req_.body),
       .streamed = streamed,
       .send_length = expects_body(method_),
