@@ -75,6 +75,7 @@ result<std::optional<proxy>> client_core::proxy_for_url(const client_url& u) con
 
 result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
                                                            const std::optional<proxy>& via) {
+  if (!via && last_pool_ && last_pool_->same_origin(u)) return last_pool_->shared_from_this();
   std::string key = u.origin_key();
   if (via) {
     key += via->kind == proxy_kind::socks5 ? " via socks5://" : " via http://";
@@ -83,7 +84,10 @@ result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
     key += via->address();
   }
   auto it = pools_.find(key);
-  if (it != pools_.end()) return it->second;
+  if (it != pools_.end()) {
+    if (!via) last_pool_ = it->second.get();
+    return it->second;
+  }
   connect_options co = opts_->connect;
   if (u.secure) {
     if (!co.tls) co.tls.emplace();
@@ -110,12 +114,14 @@ result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
       std::make_shared<origin_pool>(shared_from_this(), key, u, std::move(target), std::move(co));
   if (absolute_form) p->use_absolute_form(std::move(proxy_auth));
   pools_.emplace(std::move(key), p);
+  if (!via) last_pool_ = p.get();
   return p;
 }
 
 void client_core::drop_pool(const origin_pool& p) {
   const auto it = pools_.find(p.key());
   if (it != pools_.end() && it->second.get() == &p) pools_.erase(it);
+  if (last_pool_ == &p) last_pool_ = nullptr;
   refresh_gauges();
 }
 

@@ -70,6 +70,10 @@ class client_core final : public std::enable_shared_from_this<client_core> {
   proxy_environment env_;
   std::string default_fields_;
   std::unordered_map<std::string, std::shared_ptr<origin_pool>> pools_;
+  // The direct (proxy-less) pool of the last lookup, one of pools_: most
+  // requests go where the one before went, found without building and
+  // hashing the key.
+  origin_pool* last_pool_ = nullptr;
   std::unordered_map<client_fetch*, std::shared_ptr<client_fetch>> active_;
   bool shut_ = false;
   std::atomic<std::uint64_t> requests_{0};
