@@ -260,7 +260,7 @@ void client_fetch::decide(client_response& r) {
 
 void client_fetch::start_delivery(client_response& r) {
   const client_options& o = core_->opts();
-  r.url = url_.to_string();
+  r.url = url_.to_string(authority_);  // authority_ is url_'s, made for this attempt's Host
   r.redirects = redirects_;
   if (o.decompress && !out_.head && r.status != 204 && r.status != 304) {
     std::string what;

@@ -131,7 +131,18 @@ std::string client_url::origin_key() const {
 
 std::string client_url::to_string() const {
   if (!unix_path.empty()) return "unix:" + unix_path + ":" + u.resource;
-  return u.scheme + "://" + authority() + u.resource;
+  return to_string(authority());
+}
+
+std::string client_url::to_string(std::string_view authority) const {
+  if (!unix_path.empty()) return to_string();
+  std::string s;
+  s.reserve(u.scheme.size() + 3 + authority.size() + u.resource.size());
+  s += u.scheme;
+  s += "://";
+  s += authority;
+  s += u.resource;
+  return s;
 }
 
 }  // namespace lwspp::http::detail
