@@ -58,7 +58,11 @@ void client_core::run(unique_function<void(client_core&)> fn) {
 
 void client_core::start(std::shared_ptr<client_fetch> f) {
   client_fetch& r = *f;
-  active_.emplace(&r, std::move(f));
+  // Linked in front of the list of requests in flight, kept alive by its entry.
+  r.keep_ = std::move(f);
+  r.next_active_ = active_;
+  if (active_) active_->prev_active_ = &r;
+  active_ = &r;
   if (shut_) {
     r.cancel();
     return;
@@ -126,11 +130,15 @@ void client_core::drop_pool(const origin_pool& p) {
 }
 
 void client_core::fetch_done(client_fetch& f) {
+  if (!f.keep_) return;  // not in flight (already done)
+  if (f.prev_active_)
+    f.prev_active_->next_active_ = f.next_active_;
+  else
+    active_ = f.next_active_;
+  if (f.next_active_) f.next_active_->prev_active_ = f.prev_active_;
+  f.prev_active_ = f.next_active_ = nullptr;
   // Released after this event: f may still be on the stack.
-  const auto it = active_.find(&f);
-  if (it == active_.end()) return;
-  loop_.defer([keep = std::move(it->second)] {});
-  active_.erase(it);
+  loop_.defer([keep = std::move(f.keep_)] {});
   refresh_gauges();
 }
 
@@ -147,9 +155,8 @@ void client_core::refresh_gauges() {
 void client_core::shut() {
   shut_ = true;
   std::vector<std::shared_ptr<client_fetch>> all;
-  all.reserve(active_.size());
-  for (auto& [p, f] : active_)
-    all.push_back(f);
+  for (client_fetch* f = active_; f; f = f->next_active_)
+    all.push_back(f->keep_);
   for (auto& f : all)
     f->cancel();
   const auto pools = pools_;

@@ -74,7 +74,9 @@ class client_core final : public std::enable_shared_from_this<client_core> {
   // requests go where the one before went, found without building and
   // hashing the key.
   origin_pool* last_pool_ = nullptr;
-  std::unordered_map<client_fetch*, std::shared_ptr<client_fetch>> active_;
+  // The requests in flight: a list through the requests themselves
+  // (client_fetch::keep_ holds each), so starting one allocates nothing here.
+  client_fetch* active_ = nullptr;
   bool shut_ = false;
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> connections_{0};
