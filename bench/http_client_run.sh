@@ -172,7 +172,7 @@ measure() {  # client conns
   kv="$(grep '^tool=' "$out")"
   get() { tr ' ' '\n' <<<"$kv" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
   m_reqs="$(get reqs)"; m_rate="$(get rate)"; m_us="$(get cpu_us_per_req)"; m_rss="$(get rss_peak_kib)"
-  m_cpu_pct="$(awk -v c="$(get cpu_s)" -v s="$(get secs)" 'BEGIN { printf "%.0f", s > 0 ? 100 * c / s : 0 }')"
+  m_cpu_pct="$(awk -v c="$(get cpu_s)" -v s="$(get secs)" 'BEGIN { printf "%.0f", (s > 0 ? 100 * c / s : 0) }')"
   # Over the whole process life (warm-up included): nginx's share of its core, and what
   # other processes took of each core (busy ticks less nginx's, less the client's CPU).
   read -r m_srv_pct m_other_s m_other_l <<<"$(awk -v t="$((t1 - t0))" -v bs="$((b1[0] - b0[0]))" \
@@ -222,8 +222,12 @@ echo "|---|---|"
 for c in "${clients[@]}"; do echo "| $c | ${version[$c]} |"; done
 echo
 echo "Client CPU = utime+stime of the client's process over the measured window. Other CPU = what other"
-echo "processes took of nginx's / the client's core (runs above ${quiet_pct}% redone up to ${retries} times;"
-echo "${discarded} discarded)."
+echo "processes took of nginx's / the client's core over the client's run (warm-up included)"
+if (( ${#rt[@]} )); then
+  echo "while ours slept (SCHED_FIFO: they never preempted nginx or the client)."
+else
+  echo "(runs above ${quiet_pct}% redone up to ${retries} times; ${discarded} discarded)."
+fi
 echo
 echo "| conns | client | req/s | client CPU µs/req | client CPU % | nginx CPU % | peak RSS KiB | other CPU % (srv/load) |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|"
