@@ -74,30 +74,13 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url;
-  unsigned conns = 1;
-  long long expect = -1;
-  unsigned long long requests = 0;
-  double secs = 10, warmup = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    const char* v = argv[i + 1];
-    if (a == "--url")
-      url = v;
-    else if (a == "--conns")
-      conns = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
-    else if (a == "--expect-size")
-      expect = std::strtoll(v, nullptr, 10);
-    else if (a == "--secs")
-      secs = std::strtod(v, nullptr);
-    else if (a == "--warmup")
-      warmup = std::strtod(v, nullptr);
-    else if (a == "--requests")
-      requests = std::strtoull(v, nullptr, 10);
-    else
-      return usage();
-  }
-  if (url.empty() || conns == 0 || expect < 0 || secs <= 0 || warmup < 0) return usage();
+  bench_proc::load_args args;
+  if (!bench_proc::parse_args(argc, argv, args, false)) return usage();
+  const std::string& url = args.url;
+  const unsigned conns = args.conns;
+  const long long expect = args.expect;
+  const unsigned long long requests = args.requests;
+  const double secs = args.secs, warmup = args.warmup;
 
   lwspp::context ctx;
   http::client_options opts;

@@ -1,8 +1,9 @@
 // What the HTTP client load tools (bench/http_client_load.cpp,
-// bench/clients/http_curl_multi.cpp) read about themselves from /proc, so
-// that both measure the same way: CPU as utime+stime clock ticks from
-// /proc/self/stat (read at the start and the end of the measured window),
-// peak memory as VmHWM from /proc/self/status. Header-only; no lwspp code.
+// bench/clients/http_curl_multi.cpp) share, so that both are driven and
+// measure the same way: their arguments, CPU as utime+stime clock ticks
+// from /proc/self/stat (read at the start and the end of the measured
+// window), peak memory as VmHWM from /proc/self/status, and their one
+// result line. Header-only; no lwspp code.
 #pragma once
 #include <unistd.h>
 #include <cstdio>
@@ -10,6 +11,43 @@
 #include <ctime>
 
 namespace bench_proc {
+
+// --url URL --conns C --expect-size N [--secs D] [--warmup W] [--requests R]
+// [--api A] (only where `api` is given).
+struct load_args {
+  std::string url;
+  unsigned conns = 1;
+  long long expect = -1;
+  unsigned long long requests = 0;  // 0: timed mode
+  double secs = 10, warmup = 1;
+  std::string api;
+};
+
+// False on an unknown option or a missing or bad value.
+inline bool parse_args(int argc, char** argv, load_args& a, bool with_api) {
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) return false;
+    const std::string k = argv[i];
+    const char* v = argv[i + 1];
+    if (k == "--url")
+      a.url = v;
+    else if (k == "--conns")
+      a.conns = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+    else if (k == "--expect-size")
+      a.expect = std::strtoll(v, nullptr, 10);
+    else if (k == "--secs")
+      a.secs = std::strtod(v, nullptr);
+    else if (k == "--warmup")
+      a.warmup = std::strtod(v, nullptr);
+    else if (k == "--requests")
+      a.requests = std::strtoull(v, nullptr, 10);
+    else if (k == "--api" && with_api)
+      a.api = v;
+    else
+      return false;
+  }
+  return !a.url.empty() && a.conns > 0 && a.expect >= 0 && a.secs > 0 && a.warmup >= 0;
+}
 
 // utime + stime of this process (all threads), in clock ticks; -1 on error.
 inline long long cpu_ticks() {

@@ -117,34 +117,17 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url, api = "socket";
-  unsigned conns = 1;
-  long long expect = -1;
-  unsigned long long requests = 0;
-  double secs = 10, warmup = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    const char* v = argv[i + 1];
-    if (a == "--url")
-      url = v;
-    else if (a == "--conns")
-      conns = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
-    else if (a == "--expect-size")
-      expect = std::strtoll(v, nullptr, 10);
-    else if (a == "--secs")
-      secs = std::strtod(v, nullptr);
-    else if (a == "--warmup")
-      warmup = std::strtod(v, nullptr);
-    else if (a == "--requests")
-      requests = std::strtoull(v, nullptr, 10);
-    else if (a == "--api")
-      api = v;
-    else
-      return usage();
-  }
-  if (url.empty() || conns == 0 || expect < 0 || secs <= 0 || warmup < 0 ||
-      (api != "socket" && api != "perform"))
+  bench_proc::load_args args;
+  args.api = "socket";
+  if (!bench_proc::parse_args(argc, argv, args, true) ||
+      (args.api != "socket" && args.api != "perform"))
     return usage();
+  const std::string& url = args.url;
+  const std::string& api = args.api;
+  const unsigned conns = args.conns;
+  const long long expect = args.expect;
+  const unsigned long long requests = args.requests;
+  const double secs = args.secs, warmup = args.warmup;
 
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 1;
   state st;
