@@ -82,10 +82,15 @@ void client_session::start(exchange_ptr x) {
     parser_.reset(r.head);
     received_ = 0;
   }
+  const bool was_idle = inflight_.empty();
   inflight_.push_back(x);
-  conn_->set_role_timer(std::chrono::milliseconds(0), false);  // not idle any more
   write_head(r);
+  // The deadlines: an idle connection's idle timer is replaced by the first
+  // byte timeout when the request is written (arm_read_deadline), in one
+  // step. Behind a request in flight (pipelined), the front's deadline stays.
   if (r.streamed) {
+    // No deadline while the body goes out: only the idle timer to drop.
+    if (was_idle) conn_->set_role_timer(std::chrono::milliseconds(0), false);
     writing_ = std::move(x);
     body_written_ = 0;
     pump_body();
@@ -178,11 +183,14 @@ void client_session::request_written() {
 void client_session::arm_read_deadline() {
   if (inflight_.empty() || !conn_ || !conn_->is_open()) return;
   const http::client_options& o = pool_->opts();
+  // A phase without a timeout still replaces the timer of the phase before
+  // (the pool's idle timer, the first byte's).
+  const std::chrono::milliseconds none(0);
   if (received_ == 0) {
     if (writing_ && writing_ == inflight_.front()) return;  // still sending the request
-    if (o.first_byte_timeout.count() > 0) conn_->set_role_timer(o.first_byte_timeout, false);
-  } else if (o.read_timeout.count() > 0) {
-    conn_->set_role_timer(o.read_timeout, true);
+    conn_->set_role_timer(o.first_byte_timeout.count() > 0 ? o.first_byte_timeout : none, false);
+  } else {
+    conn_->set_role_timer(o.read_timeout.count() > 0 ? o.read_timeout : none, true);
   }
 }
 
