@@ -13,7 +13,8 @@
 #   BENCH          all (default): echo, then HTTP, then TLS, then WebSocket;
 #                  echo: only this script's echo part; http: only
 #                  bench/http_run.sh; tls: only bench/tls_run.sh; ws: only
-#                  bench/ws_run.sh (see their headers for their variables; run
+#                  bench/ws_run.sh; http-client: only bench/http_client_run.sh,
+#                  lwspp's HTTP client vs libcurl (see their headers for their variables; run
 #                  from here they build nothing either, unless BENCH_BUILD=1)
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   warm-up seconds before each measured window (default 1)
@@ -61,7 +62,8 @@ case "$bench_sel" in
   http) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_run.sh" ;;
   tls) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/tls_run.sh" ;;
   ws) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/ws_run.sh" ;;
-  *) die "BENCH must be all, echo, http, tls or ws (got '$bench_sel')" ;;
+  http-client) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_client_run.sh" ;;
+  *) die "BENCH must be all, echo, http, tls, ws or http-client (got '$bench_sel')" ;;
 esac
 
 # --- binaries ------------------------------------------------------------------

@@ -82,10 +82,15 @@ void client_session::start(exchange_ptr x) {
     parser_.reset(r.head);
     received_ = 0;
   }
+  const bool was_idle = inflight_.empty();
   inflight_.push_back(x);
-  conn_->set_role_timer(std::chrono::milliseconds(0), false);  // not idle any more
   write_head(r);
+  // The deadlines: an idle connection's idle timer is replaced by the first
+  // byte timeout when the request is written (arm_read_deadline), in one
+  // step. Behind a request in flight (pipelined), the front's deadline stays.
   if (r.streamed) {
+    // No deadline while the body goes out: only the idle timer to drop.
+    if (was_idle) conn_->set_role_timer(std::chrono::milliseconds(0), false);
     writing_ = std::move(x);
     body_written_ = 0;
     pump_body();
@@ -95,7 +100,11 @@ void client_session::start(exchange_ptr x) {
 }
 
 void client_session::write_head(const outgoing_request& r) {
-  std::string head;
+  // Built in a buffer the session keeps: on keep-alive the socket takes the
+  // whole head at once, so a string of its own for each request would only
+  // be allocated and freed again.
+  std::string& head = head_buf_;
+  head.clear();
   head.reserve(64 + r.method.size() + r.target.size() + r.authority.size() + r.fields.size() +
                (r.streamed || r.body.size() > 16 * 1024 ? 0 : r.body.size()));
   head += r.method;
@@ -120,13 +129,12 @@ void client_session::write_head(const outgoing_request& r) {
   }
   head += "\r\n";
   // A small body goes in the head's write: one segment for most requests.
-  if (!r.streamed && r.body.size() <= 16 * 1024) {
-    head += r.body;
-    conn_->send(std::move(head));
-    return;
-  }
-  conn_->send(std::move(head));
-  if (!r.streamed) conn_->send(r.body);
+  const bool body_in_head = !r.streamed && r.body.size() <= 16 * 1024;
+  if (body_in_head) head += r.body;
+  conn_->send(std::string_view(head));  // copied only if the socket does not take it all
+  if (!r.streamed && !body_in_head) conn_->send(r.body);
+  // Keep a head-sized buffer, not the largest body that ever rode along.
+  if (head.capacity() > 4096) std::string().swap(head);
 }
 
 void client_session::pump_body() {
@@ -175,11 +183,14 @@ void client_session::request_written() {
 void client_session::arm_read_deadline() {
   if (inflight_.empty() || !conn_ || !conn_->is_open()) return;
   const http::client_options& o = pool_->opts();
+  // A phase without a timeout still replaces the timer of the phase before
+  // (the pool's idle timer, the first byte's).
+  const std::chrono::milliseconds none(0);
   if (received_ == 0) {
     if (writing_ && writing_ == inflight_.front()) return;  // still sending the request
-    if (o.first_byte_timeout.count() > 0) conn_->set_role_timer(o.first_byte_timeout, false);
-  } else if (o.read_timeout.count() > 0) {
-    conn_->set_role_timer(o.read_timeout, true);
+    conn_->set_role_timer(o.first_byte_timeout.count() > 0 ? o.first_byte_timeout : none, false);
+  } else {
+    conn_->set_role_timer(o.read_timeout.count() > 0 ? o.read_timeout : none, true);
   }
 }
 

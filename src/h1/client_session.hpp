@@ -87,6 +87,7 @@ class client_session final : public role, public http::detail::client_transport 
   std::deque<exchange_ptr> inflight_;  // sent or being sent, oldest first
   exchange_ptr writing_;               // whose streamed body is being written
   std::string held_;                   // bytes read while delivery was paused
+  std::string head_buf_;               // write_head()'s buffer, reused
   std::uint64_t serial_;
   clock_type::time_point created_at_ = clock_type::now();
   clock_type::time_point opened_at_{};

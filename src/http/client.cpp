@@ -5,6 +5,7 @@
 
 #include "http/client_core.hpp"
 #include "http/client_fetch.hpp"
+#include "http/content_coding.hpp"
 #include "http/origin_pool.hpp"
 #include "util/ascii.hpp"
 #include "util/base64.hpp"
@@ -23,12 +24,27 @@ client_options normalised(client_options o, const loop& l) {
 
 }  // namespace
 
+void append_client_fields(std::string& out, const client_options& o, bool user_agent_set,
+                          bool accept_set, bool accept_encoding_set) {
+  if (!user_agent_set && !o.user_agent.empty()) {
+    out += "User-Agent: ";
+    out += o.user_agent;
+    out += "\r\n";
+  }
+  if (!accept_set) out += "Accept: */*\r\n";
+  if (o.decompress && !accept_encoding_set)
+    out += coding_available(content_coding::br) ? "Accept-Encoding: gzip, br\r\n"
+                                                : "Accept-Encoding: gzip\r\n";
+}
+
 client_core::client_core(context& ctx, client_options o)
     : ctx_(ctx),
       loop_(ctx.get_loop(std::min<std::size_t>(o.connect.loop_index, ctx.loop_count() - 1))),
       opts_(std::make_shared<const client_options>(normalised(std::move(o), loop_))),
       env_(opts_->proxy_from_environment && !opts_->via ? proxy_environment::from_process()
-                                                        : proxy_environment{}) {}
+                                                        : proxy_environment{}) {
+  append_client_fields(default_fields_, *opts_, false, false, false);
+}
 
 client_core::~client_core() = default;
 
@@ -42,7 +58,11 @@ void client_core::run(unique_function<void(client_core&)> fn) {
 
 void client_core::start(std::shared_ptr<client_fetch> f) {
   client_fetch& r = *f;
-  active_.emplace(&r, std::move(f));
+  // Linked in front of the list of requests in flight, kept alive by its entry.
+  r.keep_ = std::move(f);
+  r.next_active_ = active_;
+  if (active_) active_->prev_active_ = &r;
+  active_ = &r;
   if (shut_) {
     r.cancel();
     return;
@@ -59,6 +79,7 @@ result<std::optional<proxy>> client_core::proxy_for_url(const client_url& u) con
 
 result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
                                                            const std::optional<proxy>& via) {
+  if (!via && last_pool_ && last_pool_->same_origin(u)) return last_pool_->shared_from_this();
   std::string key = u.origin_key();
   if (via) {
     key += via->kind == proxy_kind::socks5 ? " via socks5://" : " via http://";
@@ -67,7 +88,10 @@ result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
     key += via->address();
   }
   auto it = pools_.find(key);
-  if (it != pools_.end()) return it->second;
+  if (it != pools_.end()) {
+    if (!via) last_pool_ = it->second.get();
+    return it->second;
+  }
   connect_options co = opts_->connect;
   if (u.secure) {
     if (!co.tls) co.tls.emplace();
@@ -94,21 +118,27 @@ result<std::shared_ptr<origin_pool>> client_core::pool_for(const client_url& u,
       std::make_shared<origin_pool>(shared_from_this(), key, u, std::move(target), std::move(co));
   if (absolute_form) p->use_absolute_form(std::move(proxy_auth));
   pools_.emplace(std::move(key), p);
+  if (!via) last_pool_ = p.get();
   return p;
 }
 
 void client_core::drop_pool(const origin_pool& p) {
   const auto it = pools_.find(p.key());
   if (it != pools_.end() && it->second.get() == &p) pools_.erase(it);
+  if (last_pool_ == &p) last_pool_ = nullptr;
   refresh_gauges();
 }
 
 void client_core::fetch_done(client_fetch& f) {
+  if (!f.keep_) return;  // not in flight (already done)
+  if (f.prev_active_)
+    f.prev_active_->next_active_ = f.next_active_;
+  else
+    active_ = f.next_active_;
+  if (f.next_active_) f.next_active_->prev_active_ = f.prev_active_;
+  f.prev_active_ = f.next_active_ = nullptr;
   // Released after this event: f may still be on the stack.
-  const auto it = active_.find(&f);
-  if (it == active_.end()) return;
-  loop_.defer([keep = std::move(it->second)] {});
-  active_.erase(it);
+  loop_.defer([keep = std::move(f.keep_)] {});
   refresh_gauges();
 }
 
@@ -125,9 +155,8 @@ void client_core::refresh_gauges() {
 void client_core::shut() {
   shut_ = true;
   std::vector<std::shared_ptr<client_fetch>> all;
-  all.reserve(active_.size());
-  for (auto& [p, f] : active_)
-    all.push_back(f);
+  for (client_fetch* f = active_; f; f = f->next_active_)
+    all.push_back(f->keep_);
   for (auto& f : all)
     f->cancel();
   const auto pools = pools_;

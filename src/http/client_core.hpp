@@ -22,6 +22,10 @@ namespace lwspp::http::detail {
 class client_fetch;
 class origin_pool;
 
+// Appends the client's own fields that the request did not set itself.
+void append_client_fields(std::string& out, const client_options& o, bool user_agent_set,
+                          bool accept_set, bool accept_encoding_set);
+
 class client_core final : public std::enable_shared_from_this<client_core> {
  public:
   client_core(context& ctx, client_options o);
@@ -57,14 +61,26 @@ class client_core final : public std::enable_shared_from_this<client_core> {
 
   void refresh_gauges();
 
+  // The fields the client adds to a request that sets none of them itself
+  // (User-Agent, Accept, Accept-Encoding), "name: value\r\n" each, built
+  // once: most requests send exactly these.
+  const std::string& default_fields() const noexcept { return default_fields_; }
+
  private:
   context& ctx_;
   loop& loop_;
   std::shared_ptr<const client_options> opts_;
   proxy_environment env_;
   cookie_jar jar_;
+  std::string default_fields_;
   std::unordered_map<std::string, std::shared_ptr<origin_pool>> pools_;
-  std::unordered_map<client_fetch*, std::shared_ptr<client_fetch>> active_;
+  // The direct (proxy-less) pool of the last lookup, one of pools_: most
+  // requests go where the one before went, found without building and
+  // hashing the key.
+  origin_pool* last_pool_ = nullptr;
+  // The requests in flight: a list through the requests themselves
+  // (client_fetch::keep_ holds each), so starting one allocates nothing here.
+  client_fetch* active_ = nullptr;
   bool shut_ = false;
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> connections_{0};

@@ -66,14 +66,18 @@ client_fetch::client_fetch(std::shared_ptr<client_core> core, client_request req
       req_(std::move(req)),
       whole_(std::move(whole)),
       streamed_(std::move(streamed)),
-      total_(core_->get_loop(),
-             [this] {
-               complete(client_failure(client_error::total_timeout,
-                                       "the request took more than " +
-                                           std::to_string(core_->opts().total_timeout.count()) +
-                                           " ms"));
-             }),
-      retry_(core_->get_loop(), [this] { attempt(); }) {}
+      // The allocation-free timer form: a lambda would be stored on the heap,
+      // two allocations for every request though these timers rarely fire.
+      total_(core_->get_loop(), &client_fetch::total_timed_out, this),
+      retry_(
+          core_->get_loop(), [](void* f) { static_cast<client_fetch*>(f)->attempt(); }, this) {}
+
+void client_fetch::total_timed_out(void* self) {
+  auto* f = static_cast<client_fetch*>(self);
+  f->complete(client_failure(client_error::total_timeout,
+                             "the request took more than " +
+                                 std::to_string(f->core_->opts().total_timeout.count()) + " ms"));
+}
 
 client_fetch::~client_fetch() = default;
 
@@ -121,25 +125,24 @@ result<void> client_fetch::prepare() {
 }
 
 void client_fetch::build_outgoing() {
-  const client_options& o = core_->opts();
-  fields_ = user_fields_;
-  if (!user_agent_set_ && !o.user_agent.empty()) {
-    fields_ += "User-Agent: ";
-    fields_ += o.user_agent;
-    fields_ += "\r\n";
-  }
-  if (!accept_set_) fields_ += "Accept: */*\r\n";
-  if (o.decompress && !accept_encoding_set_)
-    fields_ += coding_available(content_coding::br) ? "Accept-Encoding: gzip, br\r\n"
-                                                    : "Accept-Encoding: gzip\r\n";
+  const bool proxy_auth = pool_->absolute_form() && !pool_->proxy_authorization().empty();
+  std::string cookies;
   if (cookie_jar* jar = core_->cookies(); jar && !cookie_set_) {
     const request_url u{.scheme = url_.u.scheme, .host = url_.u.host, .path = url_.u.resource};
-    const std::string cookies = jar->header_for(u, cookie_jar::clock::now());
-    if (!cookies.empty()) {
-      fields_ += "Cookie: ";
-      fields_ += cookies;
-      fields_ += "\r\n";
-    }
+    cookies = jar->header_for(u, cookie_jar::clock::now());
+  }
+  // A request that adds no field of its own sends the client's, built once.
+  const bool plain = user_fields_.empty() && auth_field_.empty() && !proxy_auth && cookies.empty();
+  fields_.clear();
+  if (!plain) {
+    fields_ = user_fields_;
+    append_client_fields(fields_, core_->opts(), user_agent_set_, accept_set_,
+                         accept_encoding_set_);
+  }
+  if (!cookies.empty()) {
+    fields_ += "Cookie: ";
+    fields_ += cookies;
+    fields_ += "\r\n";
   }
   if (!auth_field_.empty() && !authorization_set_) {
     fields_ += "Authorization: ";
@@ -162,7 +165,7 @@ void client_fetch::build_outgoing() {
       .method = method_,
       .target = target_,
       .authority = authority_,
-      .fields = fields_,
+      .fields = plain ? std::string_view(core_->default_fields()) : std::string_view(fields_),
       .body = streamed ? std::string_view() : std::string_view(req_.body),
       .streamed = streamed,
       .send_length = expects_body(method_),
@@ -301,7 +304,7 @@ void client_fetch::decide(client_response& r) {
 
 void client_fetch::start_delivery(client_response& r) {
   const client_options& o = core_->opts();
-  r.url = url_.to_string();
+  r.url = url_.to_string(authority_);  // authority_ is url_'s, made for this attempt's Host
   r.redirects = redirects_;
   if (o.decompress && !out_.head && r.status != 204 && r.status != 304) {
     std::string what;

@@ -65,6 +65,14 @@ class client_fetch final : public client_exchange,
   void deliver_body(std::string_view piece);
   void complete(error_info why);
   void detach();
+  static void total_timed_out(void* self);
+
+  // The core's list of requests in flight (client_core::start, fetch_done):
+  // the entry that keeps this request alive, and its neighbours.
+  friend class client_core;
+  std::shared_ptr<client_fetch> keep_;
+  client_fetch* prev_active_ = nullptr;
+  client_fetch* next_active_ = nullptr;
 
   std::shared_ptr<client_core> core_;
   client_request req_;

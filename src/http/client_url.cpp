@@ -130,7 +130,7 @@ std::string client_url::origin_key() const {
 }
 
 std::string client_url::to_string() const {
-  if (unix_path.empty()) return u.scheme + "://" + authority() + u.resource;
+  if (unix_path.empty()) return to_string(authority());
   // The +unix form: it says https, and holds any socket path.
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string s = u.scheme + "+unix://";
@@ -147,6 +147,17 @@ std::string client_url::to_string() const {
     }
   }
   return s + u.resource;
+}
+
+std::string client_url::to_string(std::string_view authority) const {
+  if (!unix_path.empty()) return to_string();
+  std::string s;
+  s.reserve(u.scheme.size() + 3 + authority.size() + u.resource.size());
+  s += u.scheme;
+  s += "://";
+  s += authority;
+  s += u.resource;
+  return s;
 }
 
 }  // namespace lwspp::http::detail

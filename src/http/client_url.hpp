@@ -31,6 +31,9 @@ struct client_url {
   // The URL again, normalised (without userinfo; a Unix socket in the
   // http+unix:// or https+unix:// form).
   std::string to_string() const;
+  // The same with authority() already made (a request's Host field): one
+  // allocation, no temporaries.
+  std::string to_string(std::string_view authority) const;
 };
 
 // client_error::bad_url with the reason and the URL when it is bad.

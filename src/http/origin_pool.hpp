@@ -37,6 +37,11 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
   ~origin_pool();
 
   const std::string& key() const noexcept { return key_; }
+  // Whether u is of this pool's origin (scheme, host, port, socket path).
+  bool same_origin(const client_url& u) const noexcept {
+    return u.u.port == where_.u.port && u.u.host == where_.u.host &&
+           u.u.scheme == where_.u.scheme && u.unix_path == where_.unix_path;
+  }
   // Plain HTTP through an HTTP proxy: requests go in absolute form, with
   // this Proxy-Authorization value (may be empty).
   void use_absolute_form(std::string proxy_authorization) {

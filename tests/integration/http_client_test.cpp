@@ -629,6 +629,30 @@ TEST_F(http_client_scripted, retries_when_asked_for_idempotent_requests) {
   EXPECT_EQ(drop.accepted(), 1);
 }
 
+TEST_F(http_client_scripted, a_pipelined_request_keeps_the_first_byte_timeout_of_the_one_before) {
+  // The server reads both requests and answers neither: the first must still
+  // time out (a request written behind it once cancelled its deadline), and
+  // the one behind it fails with the connection.
+  test::scripted_server silent([](int fd, int) {
+    std::string buf;
+    test::read_request(fd, buf, 2000);
+    std::this_thread::sleep_for(2500ms);
+  });
+  make_client({.first_byte_timeout = 300ms,
+               .max_connections_per_origin = 1,
+               .pipeline_depth = 2,
+               .retry = {.attempts = 0}});
+  const auto t0 = std::chrono::steady_clock::now();
+  auto first =
+      std::async(std::launch::async, [&] { return test::fetch(*client, silent.url("/a")); });
+  std::this_thread::sleep_for(50ms);  // the first is written before the second
+  auto second =
+      std::async(std::launch::async, [&] { return test::fetch(*client, silent.url("/b")); });
+  expect_error(first.get(), client_error::first_byte_timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+  EXPECT_FALSE(second.get());
+}
+
 TEST_F(http_client_scripted, a_gzip_bomb_is_stopped_at_max_body) {
   // 64 MiB of zeros, gzip-compressed to about 64 kB.
   auto z = http::compressor::make(http::content_coding::gzip, 9);
