@@ -393,8 +393,6 @@ class connection final : private detail::loop_member {
   bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
   bool tls_ : 1 = false;         // x_->tls is set: bytes pass through it
   bool tls_handshaking_ : 1 = false;
-  bool batching_ : 1 = false;          // in role_->on_data: a second write waits for its end
-  bool corked_ : 1 = false;            // a write went out in this on_data: later ones are queued
   bool idle_off_ : 1 = false;          // set_idle_timeout(0) on shared options
   bool role_timer_ : 1 = false;        // set_role_timer() is armed
   bool role_timer_reads_ : 1 = false;  // ...counted from the last read

@@ -26,9 +26,6 @@ namespace {
 // Reads per readiness event before yielding to other connections: keeps one
 // fast sender from starving the rest of the loop.
 constexpr int max_reads_per_event = 4;
-// While corked, writes up to this size are queued (copied) for the flush at
-// the end of on_data; larger ones are not worth the copy.
-constexpr std::size_t cork_max = 16 * 1024;
 constexpr int max_iov = 64;
 
 }  // namespace
@@ -262,15 +259,9 @@ void connection::handle_readable() {
       // While closing we only wait for the peer's FIN: data is discarded.
       if (state_ == state::open) {
         const std::string_view bytes(buf.data(), static_cast<std::size_t>(n));
-        if (!tls_) {
-          // Pipelined requests answered in this call: the first answer goes
-          // out at once, the rest are queued and leave in one write below
-          // (one sendmsg for eight answers rather than eight sends).
-          batching_ = true;
+        if (!tls_)
           role_->on_data(*this, bytes);
-          batching_ = corked_ = false;
-          if (buffered() && state_ != state::closed && !flush()) return;
-        } else if (!tls_input(bytes, plain))
+        else if (!tls_input(bytes, plain))
           return;
       }
       if (state_ == state::closed || (paused_ && state_ == state::open)) return;
@@ -377,10 +368,7 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned,
 send_result connection::write_out(std::string_view bytes, std::string* owned,
                                   const shared_slice* shared) {
   std::size_t written = 0;
-  // Corked (a pipelined answer already went out in this on_data): small
-  // writes wait for the one flush after it; a large one goes now, uncopied.
-  if (!buffered() && state_ == state::open && !bytes.empty() &&
-      (!corked_ || bytes.size() > cork_max)) {
+  if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
     for (;;) {
       const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
@@ -401,10 +389,7 @@ send_result connection::write_out(std::string_view bytes, std::string* owned,
       bytes_out_ += written;
       touch_write();
     }
-    if (written == bytes.size()) {
-      corked_ = batching_;
-      return {send_status::written, 0, false};
-    }
+    if (written == bytes.size()) return {send_status::written, 0, false};
   }
 
   if (!wq_) wq_ = std::make_unique<buffer_chain>();
@@ -416,7 +401,7 @@ send_result connection::write_out(std::string_view bytes, std::string* owned,
     wq_->append(bytes.substr(written));
   send_result r{send_status::queued, wq_->size(), wq_->size() > opts_->write_high_water};
   if (r.backpressure) want_writable_ = true;
-  if (!corked_) update_interest();
+  update_interest();
   return r;
 }
 
@@ -433,8 +418,6 @@ send_result connection::send(const shared_slice& bytes) {
 }
 
 std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {
-  // Answers to earlier pipelined requests held by the cork go first.
-  if (corked_ && buffered() && state_ == state::open && !flush()) return 0;
   if (state_ != state::open || buffered()) {
     if (state_ == state::open) request_writable();
     return 0;
