@@ -303,10 +303,10 @@ TEST_F(http_client, streamed_uploads_chunked_and_with_length) {
   for (const bool with_length : {false, true}) {
     uploaded = 0;
     auto sent = std::make_shared<std::size_t>(0);
-    const std::size_t total = 5 * 1024 * 1024;
+    constexpr std::size_t total = 5 * 1024 * 1024;
     http::client_request req{.method = "PUT", .url = url("/upload")};
     if (with_length) req.content_length = total;
-    req.source = [sent, total](http::body_sink& sink) {
+    req.source = [sent](http::body_sink& sink) {
       const std::string block(64 * 1024, 'u');
       while (*sent < total) {
         const auto r = sink.write(block);
