@@ -291,7 +291,11 @@ TEST_F(http_client, streamed_response_with_pause_and_resume) {
     failure = why;
     done.set_value();
   };
-  *handle = client->request(http::client_request{.url = url("/files/blob.bin")}, std::move(h));
+  // Requested from the loop thread, so that the handle is set before the
+  // first on_body (from another thread it could arrive first).
+  ctx.get_loop().post([this, handle, h = std::move(h)]() mutable {
+    *handle = client->request(http::client_request{.url = url("/files/blob.bin")}, std::move(h));
+  });
   ASSERT_EQ(done.get_future().wait_for(20s), std::future_status::ready);
   EXPECT_FALSE(failure.code) << failure.message();
   EXPECT_EQ(status, 200);
