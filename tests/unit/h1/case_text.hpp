@@ -6,18 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace h1_case {
 
 // ---------------------------------------------------------------------------
 // Escapes: \r \n \t \\ \xNN (and \s for a space where trailing spaces matter).
 // ---------------------------------------------------------------------------
 
-inline int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using lwspp::util::hex_digit;  // the library's one copy
 
 inline bool unescape(std::string_view in, std::string& out) {
   for (std::size_t i = 0; i < in.size(); ++i) {
