@@ -255,22 +255,28 @@ frame_step frame_reader::on_payload(std::span<const char> in) {
 }
 
 frame_step frame_reader::finish_frame(std::string_view p) {
-  using handler = frame_step (frame_reader::*)(std::string_view);
-  // Indexed by type; DATA and unknown types never get here.
-  static constexpr handler handlers[known_frame_types] = {
-      nullptr,
-      &frame_reader::on_headers_frame,
-      &frame_reader::on_priority_frame,
-      &frame_reader::on_rst_stream_frame,
-      &frame_reader::on_settings_frame,
-      &frame_reader::on_push_promise_frame,
-      &frame_reader::on_ping_frame,
-      &frame_reader::on_goaway_frame,
-      &frame_reader::on_window_update_frame,
-      &frame_reader::on_continuation_frame,
-  };
   phase_ = &frame_reader::on_header;
-  return (this->*handlers[static_cast<unsigned>(frame_.type)])(p);
+  // DATA and unknown types never get here (their payloads are streamed).
+  switch (frame_.type) {
+    case frame_type::headers:
+      return on_headers_frame(p);
+    case frame_type::priority:
+      return on_priority_frame(p);
+    case frame_type::rst_stream:
+      return on_rst_stream_frame(p);
+    case frame_type::settings:
+      return on_settings_frame(p);
+    case frame_type::push_promise:
+      return on_push_promise_frame(p);
+    case frame_type::ping:
+      return on_ping_frame(p);
+    case frame_type::goaway:
+      return on_goaway_frame(p);
+    case frame_type::window_update:
+      return on_window_update_frame(p);
+    default:
+      return on_continuation_frame(p);
+  }
 }
 
 frame_step frame_reader::on_priority_frame(std::string_view p) {
