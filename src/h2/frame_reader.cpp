@@ -194,6 +194,12 @@ frame_step frame_reader::check_header() {
     case frame_type::push_promise:
       if (!settings_.allow_push_promise)
         return fail(error::protocol_error, "PUSH_PROMISE not allowed (push is off)");
+      [[fallthrough]];
+    case frame_type::headers:
+      // A fragment certainly over the bound (even after 255 bytes of
+      // padding) fails now, before its payload is buffered.
+      if (h.length > settings_.max_header_block + min + 255)
+        return fail(error::enhance_your_calm, "header block larger than max_header_block");
       break;
     case frame_type::continuation:
       if (block_stream_ == 0) return fail(error::protocol_error, "CONTINUATION without HEADERS");

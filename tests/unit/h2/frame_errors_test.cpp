@@ -200,6 +200,16 @@ TEST(frame_errors, offset_and_reason_name_the_frame) {
   EXPECT_EQ(r.failure().info().code, make_error_code(error::protocol_error));
 }
 
+TEST(frame_errors, oversized_header_block_fails_at_its_frame_header) {
+  // 16,000 bytes of HEADERS against a 1,000-byte bound: the error comes
+  // from the 9-byte header alone, nothing of the payload is buffered.
+  frame_reader r({.max_header_block = 1000});
+  const std::string in = frame(frame_type::headers, flag::end_headers, 1, std::string(16000, 'h'));
+  const frame_step s = r.next(std::string_view(in).substr(0, frame_header_size));
+  EXPECT_EQ(s.ev, frame_event::connection_error);
+  EXPECT_EQ(r.failure().code, error::enhance_your_calm);
+}
+
 TEST(frame_errors, wire_names_and_category) {
   EXPECT_EQ(wire_name(error::no_error), "NO_ERROR");
   EXPECT_EQ(wire_name(error::http_1_1_required), "HTTP_1_1_REQUIRED");
