@@ -356,6 +356,8 @@ class connection final : private detail::loop_member {
   static void on_timer_thunk(void* self) { static_cast<connection*>(self)->on_timer(); }
   connection_options& own_options();
   void finish(close_reason why, bool reset);
+  void fail_after_handler(close_reason why);
+  close_reason take_pending_reason();
   void join_loop();
   void shut_write();
   bool over_limit(std::size_t extra);

@@ -278,7 +278,7 @@ void connection::handle_readable() {
       peer_eof_ = true;
       if (state_ == state::closing) {
         // We had already closed; this FIN completes the close once flushed.
-        if (!buffered()) finish(std::move(*x_->pending_reason), false);
+        if (!buffered()) finish(take_pending_reason(), false);
         return;
       }
       if (tls_ && state_ == state::open) {
@@ -301,7 +301,7 @@ void connection::handle_readable() {
       // Our close was flushed and our FIN sent: a reset while we wait for
       // the peer's FIN ends the linger early, as its FIN would. The reason
       // stays the one given to close() (a TLS alert's, say).
-      finish(std::move(*x_->pending_reason), false);
+      finish(take_pending_reason(), false);
       return;
     }
     finish(detail::errno_error(errno, "read"), false);
@@ -336,14 +336,29 @@ bool connection::write_queue(bool in_handler) {
     if (in_handler) {
       // Inside a role's call (send, uncork): close after it returns, as a
       // failed direct write does.
-      owner().defer([self = connection_ref(this), why] { self->finish(why, true); });
-      state_ = state::closing;
+      fail_after_handler(why);
     } else {
       finish(why, true);
     }
     return false;
   }
   return true;
+}
+
+// A write failed inside a role's call: the connection is closing at once
+// (nothing more is sent or read as data), and closes with `why` after the
+// call returns. The reason is also the pending one, for a FIN or reset
+// that ends the close first.
+void connection::fail_after_handler(close_reason why) {
+  more().pending_reason = std::make_unique<close_reason>(why);
+  state_ = state::closing;
+  owner().defer([self = connection_ref(this), why = std::move(why)] { self->finish(why, true); });
+}
+
+// The reason given to close() (or to a failure inside a handler).
+close_reason connection::take_pending_reason() {
+  if (x_ && x_->pending_reason) return std::move(*x_->pending_reason);
+  return close_reason(error::closed_locally);
 }
 
 bool connection::flush() {
@@ -408,9 +423,7 @@ send_result connection::write_out(std::string_view bytes, std::string* owned,
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       // The peer is gone: close after the current handler returns.
-      const close_reason why = detail::errno_error(errno, "write");
-      owner().defer([self = connection_ref(this), why] { self->finish(why, true); });
-      state_ = state::closing;
+      fail_after_handler(detail::errno_error(errno, "write"));
       return {send_status::refused, 0, false};
     }
     if (written) {
@@ -644,7 +657,7 @@ void connection::on_timer() {
              true);
     } else {
       // Linger over: the peer never sent its FIN. Everything was delivered.
-      finish(std::move(*x_->pending_reason), false);
+      finish(take_pending_reason(), false);
     }
     return;
   }
@@ -727,7 +740,7 @@ void connection::shut_write() {
   write_shut_ = true;
   // Not a socket (pipe, file), or the peer already sent its FIN: nothing to wait for.
   if (!is_socket_ || peer_eof_) {
-    finish(std::move(*x_->pending_reason), false);
+    finish(take_pending_reason(), false);
     return;
   }
   ::shutdown(fd_, SHUT_WR);

@@ -256,6 +256,64 @@ TEST_F(fault_http, every_read_and_write_of_a_websocket_session) {
   }
 }
 
+// --- a failed write followed by the peer's FIN in the same read --------------
+
+// Found by `make soak`: a send that fails inside on_data leaves the
+// connection closing; when the same readiness event then read the peer's
+// FIN (a full 64 KiB read goes on reading), the close looked for the reason
+// close() keeps and found none (a null dereference). The server reads only
+// once the client's 64 KiB and FIN are both waiting.
+TEST(fault_raw, a_failed_send_then_the_peers_fin_in_one_event) {
+  struct seen {
+    std::mutex m;
+    lwspp::connection_handle conn;
+    bool opened = false;
+    std::optional<lwspp::close_reason> why;
+  } s;
+  lwspp::context ctx({.level = lwspp::log_level::error});
+  auto vh =
+      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0"},
+                         {.on_open =
+                              [&s](lwspp::connection& c) {
+                                c.pause_reading();
+                                std::lock_guard lock(s.m);
+                                s.conn = c.handle();
+                                s.opened = true;
+                              },
+                          .on_data = [](lwspp::connection& c, std::string_view d) { c.send(d); },
+                          .on_close =
+                              [&s](lwspp::connection&, const lwspp::close_reason& why) {
+                                std::lock_guard lock(s.m);
+                                s.why = why;
+                              }});
+  ASSERT_TRUE(vh);
+  test::runner run(ctx);
+  const int fd = test::dial((*vh)->bound_address().port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(test::write_all(fd, test::pattern(6, 0, lwspp::loop::read_buffer_size)));
+  ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);
+  ASSERT_TRUE(test::wait_until([&] {
+    std::lock_guard lock(s.m);
+    return s.opened;
+  }));
+  on_loop(ctx, [&] {
+    lwspp::fault::arm(site::write, 1);
+    std::lock_guard lock(s.m);
+    if (lwspp::connection* c = s.conn.get()) c->resume_reading();
+    return true;
+  });
+  ASSERT_TRUE(test::wait_until([&] {
+    std::lock_guard lock(s.m);
+    return s.why.has_value();
+  }));
+  EXPECT_TRUE(on_loop(ctx, [] { return lwspp::fault::fired(site::write); }));
+  {
+    std::lock_guard lock(s.m);
+    EXPECT_NE(s.why->message().find("write"), std::string::npos) << s.why->message();
+  }
+  ::close(fd);
+}
+
 // --- TLS ----------------------------------------------------------------------
 
 // The client: a context of its own on its own thread, echoing lines through
