@@ -200,6 +200,14 @@ class connection final : private detail::loop_member {
   // socket is full (on_writable is armed) or the connection failed (check
   // is_open()). A read error on the file closes with error::io_error.
   std::uint64_t send_file(int file_fd, std::uint64_t offset, std::uint64_t len);
+  // For library layers answering several requests from one read (HTTP/1.1
+  // pipelining): between cork() and uncork() small sends are queued, not
+  // written, and leave together in one sendmsg at uncork() (or as soon as
+  // 16 KiB are waiting). A larger send, send_file and close() flush what
+  // waits first, so the order of bytes never changes. send() reports corked
+  // bytes as queued, as they are.
+  void cork() noexcept { corked_ = true; }
+  void uncork();
 
   // --- reading -------------------------------------------------------------
   void pause_reading();
@@ -313,6 +321,10 @@ class connection final : private detail::loop_member {
   void handle_readable();
   void handle_writable();
   bool flush();  // false if the connection failed while writing
+  send_result write_corked(std::string_view bytes, std::string* owned, const shared_slice* shared);
+  // The write queue to the socket, as far as it takes it; nothing else (no
+  // on_writable, no close phase): false if the connection failed.
+  bool write_queue(bool in_handler);
   // `owned` or `shared`, when given, hold `bytes`: queued by move or by reference.
   send_result queue_bytes(std::string_view bytes, std::string* owned,
                           const shared_slice* shared = nullptr);
@@ -393,6 +405,7 @@ class connection final : private detail::loop_member {
   bool loop_ref_ : 1 = false;    // the loop holds a reference (open until finish)
   bool tls_ : 1 = false;         // x_->tls is set: bytes pass through it
   bool tls_handshaking_ : 1 = false;
+  bool corked_ : 1 = false;            // cork(): small sends wait for uncork()
   bool idle_off_ : 1 = false;          // set_idle_timeout(0) on shared options
   bool role_timer_ : 1 = false;        // set_role_timer() is armed
   bool role_timer_reads_ : 1 = false;  // ...counted from the last read

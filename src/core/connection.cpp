@@ -19,6 +19,7 @@
 #include "core/post_queue.hpp"
 #include "net/socket.hpp"
 #include "tls/session.hpp"
+#include "util/fault.hpp"
 
 namespace lwspp {
 namespace {
@@ -27,6 +28,10 @@ namespace {
 // fast sender from starving the rest of the loop.
 constexpr int max_reads_per_event = 4;
 constexpr int max_iov = 64;
+// While corked, sends up to this size are queued (copied) for one write at
+// uncork(), and the queue goes out once it holds this much: a larger batch
+// saves no further system calls.
+constexpr std::size_t cork_max = 16 * 1024;
 
 }  // namespace
 
@@ -252,7 +257,8 @@ void connection::handle_readable() {
     buf = buf.first(buf.size() - tls_plaintext_room);
   }
   for (int i = 0; i < max_reads_per_event; ++i) {
-    const ssize_t n = ::read(fd_, buf.data(), buf.size());
+    const ssize_t n =
+        fault::inject(fault::site::read, ECONNRESET) ? -1 : ::read(fd_, buf.data(), buf.size());
     if (n > 0) {
       bytes_in_ += static_cast<std::uint64_t>(n);
       touch();
@@ -303,12 +309,14 @@ void connection::handle_readable() {
   }
 }
 
-bool connection::flush() {
+bool connection::write_queue(bool in_handler) {
   while (buffered() && !write_shut_) {
     io_slice iov[max_iov];
     const std::size_t count = wq_->gather(iov);
     ssize_t n;
-    if (is_socket_) {
+    if (fault::inject(fault::site::write, EPIPE)) {
+      n = -1;
+    } else if (is_socket_) {
       msghdr msg{};
       msg.msg_iov = reinterpret_cast<iovec*>(iov);
       msg.msg_iovlen = count;
@@ -324,9 +332,22 @@ bool connection::flush() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    finish(detail::errno_error(n < 0 ? errno : EPIPE, "write"), true);
+    const close_reason why = detail::errno_error(n < 0 ? errno : EPIPE, "write");
+    if (in_handler) {
+      // Inside a role's call (send, uncork): close after it returns, as a
+      // failed direct write does.
+      owner().defer([self = connection_ref(this), why] { self->finish(why, true); });
+      state_ = state::closing;
+    } else {
+      finish(why, true);
+    }
     return false;
   }
+  return true;
+}
+
+bool connection::flush() {
+  if (!write_queue(false)) return false;
   // Drained: give the queue's memory back (an idle connection keeps none).
   if (wq_ && wq_->empty()) wq_.reset();
   if (!wq_ && state_ == state::closing && !write_shut_) {
@@ -368,11 +389,18 @@ send_result connection::queue_bytes(std::string_view bytes, std::string* owned,
 send_result connection::write_out(std::string_view bytes, std::string* owned,
                                   const shared_slice* shared) {
   std::size_t written = 0;
+  if (corked_ && state_ == state::open) {
+    if (bytes.size() <= cork_max) return write_corked(bytes, owned, shared);
+    // Too large to be worth a copy: what waits goes first, then these bytes
+    // as any send.
+    if (buffered() && !write_queue(true)) return {send_status::refused, 0, false};
+  }
   if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
     for (;;) {
-      const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
-                                   : ::write(fd_, bytes.data(), bytes.size());
+      const ssize_t n = fault::inject(fault::site::write, EPIPE) ? -1
+                        : is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
+                                     : ::write(fd_, bytes.data(), bytes.size());
       if (n >= 0) {
         written = static_cast<std::size_t>(n);
         break;
@@ -405,6 +433,32 @@ send_result connection::write_out(std::string_view bytes, std::string* owned,
   return r;
 }
 
+// A small send while corked: queued with the others, which go out together
+// at uncork() or now, once a batch is full.
+send_result connection::write_corked(std::string_view bytes, std::string* owned,
+                                     const shared_slice* shared) {
+  if (!wq_) wq_ = std::make_unique<buffer_chain>();
+  if (owned)
+    wq_->append(std::move(*owned));
+  else if (shared)
+    wq_->append(*shared);
+  else
+    wq_->append(bytes);
+  if (wq_->size() >= cork_max && !write_queue(true)) return {send_status::refused, 0, false};
+  send_result r{buffered() ? send_status::queued : send_status::written, buffered(),
+                buffered() > opts_->write_high_water};
+  if (r.backpressure) want_writable_ = true;
+  return r;  // interest is updated at uncork()
+}
+
+void connection::uncork() {
+  if (!corked_) return;
+  corked_ = false;
+  if (state_ == state::open && buffered() && !write_queue(true)) return;
+  if (wq_ && wq_->empty()) wq_.reset();
+  update_interest();
+}
+
 send_result connection::send(std::string_view bytes) {
   return queue_bytes(bytes, nullptr);
 }
@@ -418,6 +472,9 @@ send_result connection::send(const shared_slice& bytes) {
 }
 
 std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint64_t len) {
+  // Corked answers to earlier requests go first (the file is sent uncopied).
+  if (corked_ && state_ == state::open && buffered() && !write_queue(true)) return 0;
+  if (wq_ && wq_->empty()) wq_.reset();
   if (state_ != state::open || buffered()) {
     if (state_ == state::open) request_writable();
     return 0;
@@ -429,7 +486,8 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
     // connection cannot hold the loop for long.
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(len - sent, 1 << 20));
     off_t off = static_cast<off_t>(offset + sent);
-    const ssize_t n = ::sendfile(fd_, file_fd, &off, want);
+    const ssize_t n =
+        fault::inject(fault::site::write, EPIPE) ? -1 : ::sendfile(fd_, file_fd, &off, want);
     if (n > 0) {
       sent += static_cast<std::uint64_t>(n);
       bytes_out_ += static_cast<std::uint64_t>(n);
@@ -497,7 +555,8 @@ void connection::update_interest() {
   if (!watched_ || state_ == state::closed) return;
   std::uint32_t want = 0;
   if (!paused_ || state_ == state::closing) want |= io_readable;
-  if (buffered() || want_writable_) want |= io_writable;
+  // Corked bytes are written at uncork(), not when the socket is writable.
+  if ((buffered() && !corked_) || want_writable_) want |= io_writable;
   if (peer_eof_) want &= ~static_cast<std::uint32_t>(io_readable);  // EOF stays readable forever
   if (want != interest_) {
     interest_ = want;
@@ -639,6 +698,11 @@ void connection::abort() {
 
 void connection::close(close_reason why) {
   if (state_ == state::closed || state_ == state::closing) return;
+  if (corked_) {
+    // Corked answers go now, ahead of close_notify and FIN.
+    corked_ = false;
+    if (state_ == state::open && buffered() && !write_queue(true)) return;
+  }
   if (state_ == state::connecting || !watched_) {
     finish(std::move(why), false);
     return;

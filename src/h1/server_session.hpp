@@ -76,6 +76,7 @@ class server_session final : public role,
   void attach(http::server::impl& srv, server_role& idle, connection& c);
   void begin_exchange();
   void process(std::string_view data);
+  void end_batch();  // uncork the answers to a read's pipelined requests
   bool on_head();
   void on_body(std::string_view data);
   void on_message_end();
@@ -120,6 +121,7 @@ class server_session final : public role,
   bool read_paused_for_pending_ = false;
   bool body_paused_ = false;
   bool corked_ = false;         // TCP_CORK is on while a file goes out
+  bool batching_ = false;       // conn_->cork(): pipelined answers leave in one write
   bool exchange_used_ = false;  // the exchange holds a request's state (reset() before reuse)
 };
 

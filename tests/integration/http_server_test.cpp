@@ -259,6 +259,30 @@ TEST_F(http_server, pipelined_requests_answered_in_order) {
   ::close(fd);
 }
 
+// Answers to one read's pipelined requests are corked and leave together:
+// a large answer among them, and a last request that closes, must still
+// deliver every answer whole and in order, then EOF.
+TEST_F(http_server, pipelined_batch_with_a_large_answer_and_a_close) {
+  const std::string large = test::pattern(7, 0, 40000);
+  std::string all;
+  for (int i = 0; i < 20; ++i)
+    all += "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  all += "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 40000\r\n\r\n" + large;
+  for (int i = 0; i < 5; ++i)
+    all += "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  all += "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  all += "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";  // after the close: never answered
+  const int fd = test::dial(port);
+  ASSERT_TRUE(test::write_all(fd, all));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(read_reply(fd, buf).body, "Hello, world!") << i;
+  EXPECT_TRUE(read_reply(fd, buf).body == large);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(read_reply(fd, buf).body, "Hello, world!") << i;
+  EXPECT_EQ(buf + test::read_to_eof(fd), "");
+  ::close(fd);
+}
+
 TEST_F(http_server, routing_404_405_prefix_redirect_and_query) {
   const int fd = test::dial(port);
   EXPECT_EQ(roundtrip(fd, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n").status, 404);

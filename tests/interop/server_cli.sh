@@ -41,6 +41,7 @@ find_bin() {
 server=$(find_bin lwspp-server "$build_dir/lwspp-server")
 client=$(find_bin raw-client "$build_dir/examples/raw-client")
 echo_example=$(find_bin raw-echo-server "$build_dir/examples/raw-echo-server")
+line_example=$(find_bin raw-line-server "$build_dir/examples/raw-line-server")
 if [[ -z $server ]]; then
   echo "FAIL: lwspp-server not found under ${build_dir} (set LWSPP_BUILD_DIR)" >&2
   exit 1
@@ -777,6 +778,55 @@ if wait_for_log "$tmp/site.log" "listening on 127.0.0.1:$port" "$site_pid"; then
 else
   fail "the mounts vhost did not start; its log:"
   indent <"$tmp/site.log" >&2
+fi
+
+# --- examples/raw-line-server ---------------------------------------------------------
+
+# 20,000 pipelined lines (PING, others, lines cut across writes), sent while
+# the answers are read: every line gets its answer, in order.
+cat >"$tmp/line_check.py" <<'EOF'
+import socket, sys, threading
+host, port = sys.argv[1].rsplit(":", 1)
+lines = [b"PING" if i % 7 else b"hello %d" % i for i in range(20000)]
+want = b"".join(b"PONG\n" if l == b"PING" else b"ERR\n" for l in lines)
+data = b"".join(l + b"\n" for l in lines)
+s = socket.create_connection((host, int(port)))
+def send():
+    # Uneven pieces, so lines are cut at every kind of place.
+    i, step = 0, 1
+    while i < len(data):
+        s.sendall(data[i:i + step])
+        i += step
+        step = step * 3 % 9973 + 1
+    s.shutdown(socket.SHUT_WR)
+threading.Thread(target=send).start()
+got = b""
+while len(got) < len(want):
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+ok = got == want
+print("answers", len(got), "of", len(want), "match" if ok else "DIFFER")
+sys.exit(0 if ok else 1)
+EOF
+
+if [[ -n $line_example ]]; then
+  port=$(free_port)
+  "$line_example" "$port" >/dev/null 2>"$tmp/line.log" &
+  line_pid=$!
+  bg_pids+=("$line_pid")
+  if wait_for_log "$tmp/line.log" "listening on 127.0.0.1:$port" "$line_pid"; then
+    if python3 "$tmp/line_check.py" "127.0.0.1:$port"; then
+      pass "examples/raw-line-server: 20,000 pipelined lines answered in order"
+    else
+      fail "examples/raw-line-server: pipelined lines"
+    fi
+    stop_gracefully "$line_pid" "$tmp/line.log" "examples/raw-line-server" INT
+  else
+    fail "examples/raw-line-server did not start; its log:"
+    indent <"$tmp/line.log" >&2
+  fi
 fi
 
 # --- examples/raw-echo-server ---------------------------------------------------------
