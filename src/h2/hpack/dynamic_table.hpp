@@ -59,7 +59,6 @@ class dynamic_table {
     std::uint32_t name_len;
     std::uint32_t value_len;
     std::uint32_t name_hash;  // with `lookups`
-    std::uint32_t full_hash;
   };
   const slot& slot_at(std::uint32_t pos) const noexcept {
     return slots_[(newest_ - pos) & (slots_.size() - 1)];

@@ -26,10 +26,9 @@ bool is_sensitive(std::string_view name, std::string_view value) noexcept {
 }
 
 bool rarely_repeats(std::string_view name) noexcept {
-  static constexpr std::array<std::string_view, 9> names = {
-      "content-length",    "etag",          "last-modified",
-      "if-modified-since", "if-none-match", "location",
-      "set-cookie",        "content-range", "age"};
+  static constexpr std::array<std::string_view, 10> names = {
+      ":path",         "content-length", "etag",       "last-modified", "if-modified-since",
+      "if-none-match", "location",       "set-cookie", "content-range", "age"};
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -101,7 +100,9 @@ void encoder::string(std::string_view s, std::string& out) const {
     const std::size_t h = huffman_size(s);
     if (h < s.size()) {
       encode_integer(out, 0x80, 7, static_cast<std::uint32_t>(h));
-      huffman_encode(s, out);
+      const std::size_t at = out.size();
+      out.resize(at + h);
+      huffman_encode(s, out.data() + at);
       return;
     }
   }

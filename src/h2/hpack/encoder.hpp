@@ -10,7 +10,8 @@
 //    authorization, proxy-authorization, and cookies under 20 bytes (short
 //    enough to guess by brute force through the compression ratio);
 //  - fields whose values rarely repeat are sent without indexing, so they
-//    don't push reusable entries out: content-length, etag, last-modified,
+//    don't push reusable entries out: :path (each request of a page names
+//    another resource), content-length, etag, last-modified,
 //    if-modified-since, if-none-match, location, set-cookie, content-range,
 //    age, and any field bigger than 3/4 of the table;
 //  - everything else is indexed;

@@ -32,19 +32,20 @@ std::size_t huffman_size(std::string_view s) noexcept {
   return (bits + 7) / 8;
 }
 
-void huffman_encode(std::string_view s, std::string& out) {
+void huffman_encode(std::string_view s, char* out) noexcept {
   std::uint64_t acc = 0;  // pending bits, right-aligned
   int n = 0;              // how many
   for (const char c : s) {
     const huffman_code& h = codes[static_cast<std::uint8_t>(c)];
     acc = (acc << h.bits) | h.code;
     n += h.bits;
+    // At most 7 + 30 bits pending: write whole bytes while there are any.
     while (n >= 8) {
       n -= 8;
-      out.push_back(static_cast<char>(acc >> n));
+      *out++ = static_cast<char>(acc >> n);
     }
   }
-  if (n > 0) out.push_back(static_cast<char>((acc << (8 - n)) | (0xffu >> n)));
+  if (n > 0) *out = static_cast<char>((acc << (8 - n)) | (0xffu >> n));
 }
 
 std::ptrdiff_t huffman_decode(std::span<const std::uint8_t> in, char* out) noexcept {

@@ -12,8 +12,15 @@ namespace lwspp::h2::hpack {
 // Bytes `s` takes Huffman-coded (the last byte padded with ones).
 std::size_t huffman_size(std::string_view s) noexcept;
 
+// Writes `s` Huffman-coded to `out`: exactly huffman_size(s) bytes.
+void huffman_encode(std::string_view s, char* out) noexcept;
+
 // Appends `s` Huffman-coded to `out`.
-void huffman_encode(std::string_view s, std::string& out);
+inline void huffman_encode(std::string_view s, std::string& out) {
+  const std::size_t at = out.size();
+  out.resize(at + huffman_size(s));
+  huffman_encode(s, out.data() + at);
+}
 
 // The most bytes `encoded` can decode to: the shortest code is 5 bits.
 constexpr std::size_t huffman_max_decoded(std::size_t encoded) noexcept {

@@ -1,8 +1,7 @@
-// Static table lookups: by index directly; by name through a copy sorted by
-// (name, value), so the encoder binary-searches 61 entries in 6 steps.
+// Static table lookups: by index directly; by name through a copy grouped by
+// name length, so a name is compared only with the few of its length.
 #include "h2/hpack/static_table.hpp"
 
-#include <algorithm>
 #include <iterator>
 
 namespace lwspp::h2::hpack {
@@ -23,13 +22,16 @@ const static_entry& static_at(std::uint32_t index) noexcept {
 }
 
 static_match static_find(std::string_view name, std::string_view value) noexcept {
-  const auto* it =
-      std::lower_bound(std::begin(static_by_name), std::end(static_by_name), name,
-                       [](const static_ref& r, std::string_view n) { return r.name < n; });
   static_match m;
-  // Any entry of the name serves as a name reference; they cost the same.
-  if (it != std::end(static_by_name) && it->name == name) m.name = it->index;
-  for (; it != std::end(static_by_name) && it->name == name; ++it) {
+  if (name.size() + 1 >= std::size(by_length)) return m;
+  const static_ref* it = static_by_name + by_length[name.size()];
+  const static_ref* const end = static_by_name + by_length[name.size() + 1];
+  // Same-length names are few (at most 8); entries of one name are adjacent.
+  while (it != end && it->name != name)
+    ++it;
+  if (it == end) return m;
+  m.name = it->index;  // any entry of the name serves as a name reference
+  for (; it != end && it->name == name; ++it) {
     if (it->value == value) {
       m.full = it->index;
       break;
