@@ -16,6 +16,9 @@ namespace {
 // Output handed to the connection in pieces of about this size while a
 // batch frames many bodies (so no single string grows to megabytes).
 constexpr std::size_t flush_at = 64 * 1024;
+// The largest DATA frame we make, whatever the peer's MAX_FRAME_SIZE allows
+// (up to 16 MiB): a file's piece is read into the output in one go.
+constexpr std::int64_t max_data_frame = 64 * 1024;
 
 }  // namespace
 
@@ -63,9 +66,10 @@ void server_session::pump() {
     }
     ready_.pop_front();
     s->queued = false;
-    const auto allow = static_cast<std::uint32_t>(std::min<std::int64_t>(
-        {conn_send_.size, s->send_win.size, std::int64_t{peer_.max_frame_size}}));
-    const std::uint32_t n = s->frame_data(out_, std::max<std::uint32_t>(allow, 0));
+    const auto allow = static_cast<std::uint32_t>(std::max<std::int64_t>(
+        0, std::min<std::int64_t>({conn_send_.size, s->send_win.size,
+                                   std::int64_t{peer_.max_frame_size}, max_data_frame})));
+    const std::uint32_t n = s->frame_data(out_, allow);
     conn_send_.take(n);
     s->send_win.take(n);
     if (!s->closed && (s->pending() > 0 || s->end_pending())) schedule(*s);
