@@ -186,8 +186,7 @@ void server_session::close_stream(stream& s) {
   if (s.closed) return;
   s.closed = true;
   s.close_file();
-  if (s.dispatched && s.res.ended() && srv_.log)
-    srv_.log->write(s.req, s.res.status(), s.body_bytes_out);
+  if (s.res.ended() && srv_.log) srv_.log->write(s.req, s.res.status(), s.body_bytes_out);
   const auto it = streams_.find(s.stream_id);
   if (it == streams_.end()) return;
   dead_.push_back(std::move(it->second));

@@ -55,7 +55,7 @@ TEST(h2_request_head, fills_the_request) {
   EXPECT_EQ(ex.req.host(), "example.com:8443");
   EXPECT_EQ(ex.req.header("host"), "example.com:8443");
   EXPECT_EQ(ex.req.target(), "/a/%62/../c?x=1&y=2");
-  EXPECT_EQ(ex.req.path(), "/c");
+  EXPECT_EQ(ex.req.path(), "/a/c");
   EXPECT_EQ(ex.req.query(), "x=1&y=2");
   EXPECT_EQ(ex.req.header("cookie"), "a=1; b=2");
   EXPECT_EQ(ex.req.header("content-type"), "text/plain");
