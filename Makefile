@@ -4,6 +4,7 @@
 #   make test           dev build (ASan+UBSan) + all tests, then TSan build + 'threads' tests
 #   make bench          release build, then bench/run.sh (BENCH=echo, http, tls, ws or http-client: one part)
 #   make fuzz           libFuzzer build, each target for FUZZ_SECONDS (default 60)
+#   make soak           release server under mixed traffic for SOAK_SECONDS (default 1800; not in CI)
 #   make format         clang-format the sources in place
 #   make format-check   fail if clang-format would change anything
 #   make clean          remove build/
@@ -16,7 +17,7 @@ CTEST_JOBS ?= 2
 FUZZ_SECONDS ?= 60
 export FUZZ_SECONDS
 
-.PHONY: build run test test-dev test-tsan bench fuzz format format-check clean
+.PHONY: build run test test-dev test-tsan bench fuzz soak format format-check clean
 
 build:
 	bash scripts/install-deps build
@@ -52,6 +53,12 @@ bench:
 	[ -f build/release/build.ninja ] || cmake --preset release
 	cmake --build --preset release
 	if [ -f bench/run.sh ]; then bash bench/run.sh; else echo "bench/run.sh does not exist yet"; fi
+
+soak:
+	bash scripts/install-deps test
+	[ -f build/release/build.ninja ] || cmake --preset release
+	cmake --build --preset release --target lwspp-server
+	bash scripts/soak
 
 fuzz:
 	bash scripts/install-deps build

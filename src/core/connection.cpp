@@ -19,6 +19,7 @@
 #include "core/post_queue.hpp"
 #include "net/socket.hpp"
 #include "tls/session.hpp"
+#include "util/fault.hpp"
 
 namespace lwspp {
 namespace {
@@ -256,7 +257,8 @@ void connection::handle_readable() {
     buf = buf.first(buf.size() - tls_plaintext_room);
   }
   for (int i = 0; i < max_reads_per_event; ++i) {
-    const ssize_t n = ::read(fd_, buf.data(), buf.size());
+    const ssize_t n =
+        fault::inject(fault::site::read, ECONNRESET) ? -1 : ::read(fd_, buf.data(), buf.size());
     if (n > 0) {
       bytes_in_ += static_cast<std::uint64_t>(n);
       touch();
@@ -312,7 +314,9 @@ bool connection::write_queue(bool in_handler) {
     io_slice iov[max_iov];
     const std::size_t count = wq_->gather(iov);
     ssize_t n;
-    if (is_socket_) {
+    if (fault::inject(fault::site::write, EPIPE)) {
+      n = -1;
+    } else if (is_socket_) {
       msghdr msg{};
       msg.msg_iov = reinterpret_cast<iovec*>(iov);
       msg.msg_iovlen = count;
@@ -394,8 +398,9 @@ send_result connection::write_out(std::string_view bytes, std::string* owned,
   if (!buffered() && state_ == state::open && !bytes.empty()) {
     // The common case: nothing queued, so write straight from the caller's bytes.
     for (;;) {
-      const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
-                                   : ::write(fd_, bytes.data(), bytes.size());
+      const ssize_t n = fault::inject(fault::site::write, EPIPE) ? -1
+                        : is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
+                                     : ::write(fd_, bytes.data(), bytes.size());
       if (n >= 0) {
         written = static_cast<std::size_t>(n);
         break;
@@ -481,7 +486,8 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
     // connection cannot hold the loop for long.
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(len - sent, 1 << 20));
     off_t off = static_cast<off_t>(offset + sent);
-    const ssize_t n = ::sendfile(fd_, file_fd, &off, want);
+    const ssize_t n =
+        fault::inject(fault::site::write, EPIPE) ? -1 : ::sendfile(fd_, file_fd, &off, want);
     if (n > 0) {
       sent += static_cast<std::uint64_t>(n);
       bytes_out_ += static_cast<std::uint64_t>(n);

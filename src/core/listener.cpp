@@ -9,6 +9,7 @@
 #include "core/role_factory.hpp"
 #include "core/tls_port.hpp"
 #include "net/socket.hpp"
+#include "util/fault.hpp"
 
 namespace lwspp::detail {
 namespace {
@@ -55,8 +56,10 @@ void listener::on_io(std::uint32_t) {
     // accept4 fills in the peer: no getpeername() per connection.
     address peer;
     socklen_t len = address::capacity;
-    const int c =
-        ::accept4(fd_, static_cast<sockaddr*>(peer.data()), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int c = fault::inject(fault::site::accept, EMFILE)
+                      ? -1
+                      : ::accept4(fd_, static_cast<sockaddr*>(peer.data()), &len,
+                                  SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c >= 0) {
       accept_one(c, address::from_sockaddr(peer.data(), len));
       continue;

@@ -7,25 +7,19 @@
 namespace lwspp::h2::hpack {
 namespace {
 
-// A name's hash, 8 bytes per multiply (names are short: most take 1-3 steps).
-std::uint32_t hash_bytes(std::string_view s) noexcept {
-  constexpr std::uint64_t k = 0xff51afd7ed558ccdull;
-  std::uint64_t h = s.size() * 0x9e3779b97f4a7c15ull;
-  const char* p = s.data();
-  std::size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * k;
-    h ^= h >> 32;
+// A name's key for lookups: its first and last 4 bytes (all of a shorter
+// one). Names of one length that share both are rare, and cost only a
+// compare; nothing is read past the name.
+std::uint64_t name_key(std::string_view s) noexcept {
+  std::uint32_t head = 0;
+  std::uint32_t tail = 0;
+  if (s.size() >= 4) {
+    std::memcpy(&head, s.data(), 4);
+    std::memcpy(&tail, s.data() + s.size() - 4, 4);
+  } else {
+    std::memcpy(&head, s.data(), s.size());
   }
-  if (n) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * k;
-    h ^= h >> 32;
-  }
-  return static_cast<std::uint32_t>(h ^ (h >> 29));
+  return (std::uint64_t{tail} << 32) | head;
 }
 
 }  // namespace
@@ -109,7 +103,7 @@ void dynamic_table::insert(std::string_view name, std::string_view value) {
   s.value_len = static_cast<std::uint32_t>(value.size());
   if (!name.empty()) std::memcpy(buf_.get() + buf_end_, name.data(), name.size());
   if (!value.empty()) std::memcpy(buf_.get() + buf_end_ + name.size(), value.data(), value.size());
-  if (lookups_) s.name_hash = hash_bytes(name);
+  if (lookups_) s.name_key = name_key(name);
   if (count_ == 0) buf_begin_ = buf_end_;
   buf_end_ += bytes;
   ++count_;
@@ -118,18 +112,18 @@ void dynamic_table::insert(std::string_view name, std::string_view value) {
 
 dynamic_table::match dynamic_table::find(std::string_view name,
                                          std::string_view value) const noexcept {
-  // Only the name is hashed (names are short); a value is compared only
-  // where name and length already agree, which memcmp does fast.
+  // A value is compared only where the name's key, its length and then the
+  // name agree: memcmp does the rest fast.
   match m;
   if (count_ == 0) return m;
-  const std::uint32_t hn = hash_bytes(name);
+  const std::uint64_t key = name_key(name);
   for (std::uint32_t pos = 0; pos < count_; ++pos) {
     const slot& s = slot_at(pos);
-    if (s.name_hash != hn || s.name_len != name.size()) continue;
+    if (s.name_key != key || s.name_len != name.size()) continue;
     const entry e = at(pos);
     if (e.name != name) continue;
     if (m.name == 0) m.name = pos + 1;
-    if (e.value == value) {
+    if (s.value_len == value.size() && e.value == value) {
       m.full = pos + 1;
       break;
     }

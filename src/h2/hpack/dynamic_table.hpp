@@ -31,7 +31,7 @@ class dynamic_table {
     std::uint32_t name = 0;
   };
 
-  // `lookups`: keep hashes so that find() works (the encoder's table).
+  // `lookups`: keep name keys so that find() works (the encoder's table).
   explicit dynamic_table(std::uint32_t max_size = 4096, bool lookups = false);
 
   std::uint32_t size() const noexcept { return size_; }
@@ -55,10 +55,10 @@ class dynamic_table {
 
  private:
   struct slot {
-    std::uint32_t offset;  // of the name in buf_; the value follows it
+    std::uint64_t name_key;  // with `lookups`: the name's first and last 4 bytes
+    std::uint32_t offset;    // of the name in buf_; the value follows it
     std::uint32_t name_len;
     std::uint32_t value_len;
-    std::uint32_t name_hash;  // with `lookups`
   };
   const slot& slot_at(std::uint32_t pos) const noexcept {
     return slots_[(newest_ - pos) & (slots_.size() - 1)];

@@ -27,7 +27,7 @@ static_match static_find(std::string_view name, std::string_view value) noexcept
   const static_ref* it = static_by_name + by_length[name.size()];
   const static_ref* const end = static_by_name + by_length[name.size() + 1];
   // Same-length names are few (at most 8); entries of one name are adjacent.
-  while (it != end && it->name != name)
+  while (it != end && (it->name[0] != name[0] || it->name != name))
     ++it;
   if (it == end) return m;
   m.name = it->index;  // any entry of the name serves as a name reference

@@ -1,6 +1,8 @@
 // The OpenSSL session (see session_impl.hpp and tls/session.hpp).
 #include "tls/openssl/session_impl.hpp"
 
+#include "util/fault.hpp"
+
 namespace lwspp::tls::ossl {
 namespace {
 
@@ -57,6 +59,13 @@ bool session_impl::start_client() {
   return false;
 }
 
+bool session_impl::injected_failure() {
+  if (!fault::hit(fault::site::tls)) return false;
+  failure_ = close_reason(tls_error::bad_record, "injected fault");
+  state_ = session_state::failed;
+  return true;
+}
+
 void session_impl::fail(int e) {
   failure_ = classify_failure(ssl(), e, state_ == session_state::handshaking, sent_alert_);
   state_ = session_state::failed;
@@ -70,6 +79,7 @@ event session_impl::feed(std::string_view in, std::span<char> plaintext) {
   // only say "want read". Answer that without the ~2,000 instructions it costs.
   if (state_ == session_state::open && in.empty() && SSL_has_pending(ssl()) == 0)
     return {event_kind::need_more, 0, 0};
+  if (injected_failure()) return {event_kind::failed, 0, 0};
   io_.in = in;
   input_scope scope{io_};
   const auto used = [&] { return in.size() - io_.in.size(); };
@@ -117,6 +127,7 @@ close_reason session_impl::end_of_input() {
 
 std::size_t session_impl::write(std::string_view plaintext) {
   if (state_ != session_state::open || close_sent_ || plaintext.empty()) return 0;
+  if (injected_failure()) return 0;
   clear_errors();
   std::size_t n = 0;
   const int rc = SSL_write_ex(ssl(), plaintext.data(), plaintext.size(), &n);

@@ -64,6 +64,7 @@ class session_impl final : public tls::session {
   static void on_info(const SSL* ssl, int where, int ret);
   // Records why the last OpenSSL call failed (SSL_get_error code `e`).
   void fail(int e);
+  bool injected_failure();  // util/fault.hpp: this step fails as a bad record
 
   ssl_ptr ssl_;
   bio_buffers io_;

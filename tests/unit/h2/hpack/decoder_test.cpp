@@ -12,6 +12,12 @@ namespace lwspp::h2::hpack {
 namespace {
 
 using test::pairs;
+using test::req1;
+using test::req2;
+using test::req3;
+using test::req_table1;
+using test::req_table2;
+using test::req_table3;
 using test::table_pairs;
 using test::to_pairs;
 using test::unhex;
@@ -60,24 +66,6 @@ TEST(DecoderAppendixC, C2_4_Indexed) {
   decoder d;
   run(d, {{"82", {{":method", "GET"}}, {}, 0}});
 }
-
-const pairs req1 = {
-    {":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "www.example.com"}};
-const pairs req2 = {{":method", "GET"},
-                    {":scheme", "http"},
-                    {":path", "/"},
-                    {":authority", "www.example.com"},
-                    {"cache-control", "no-cache"}};
-const pairs req3 = {{":method", "GET"},
-                    {":scheme", "https"},
-                    {":path", "/index.html"},
-                    {":authority", "www.example.com"},
-                    {"custom-key", "custom-value"}};
-const pairs req_table1 = {{":authority", "www.example.com"}};
-const pairs req_table2 = {{"cache-control", "no-cache"}, {":authority", "www.example.com"}};
-const pairs req_table3 = {{"custom-key", "custom-value"},
-                          {"cache-control", "no-cache"},
-                          {":authority", "www.example.com"}};
 
 TEST(DecoderAppendixC, C3_RequestsWithoutHuffman) {
   decoder d;

@@ -15,6 +15,9 @@ namespace {
 
 using test::hex;
 using test::pairs;
+using test::req1;
+using test::req2;
+using test::req3;
 using test::table_pairs;
 using test::to_fields;
 using test::to_pairs;
@@ -31,19 +34,6 @@ std::string encode(encoder& e, const std::vector<header_field>& f) {
   e.encode(f, out);
   return out;
 }
-
-const pairs req1 = {
-    {":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "www.example.com"}};
-const pairs req2 = {{":method", "GET"},
-                    {":scheme", "http"},
-                    {":path", "/"},
-                    {":authority", "www.example.com"},
-                    {"cache-control", "no-cache"}};
-const pairs req3 = {{":method", "GET"},
-                    {":scheme", "https"},
-                    {":path", "/index.html"},
-                    {":authority", "www.example.com"},
-                    {"custom-key", "custom-value"}};
 
 TEST(EncoderAppendixC, C3_RequestsWithoutHuffman) {
   encoder e({.huffman = false});

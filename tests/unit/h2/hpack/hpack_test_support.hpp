@@ -64,4 +64,23 @@ inline std::vector<header_field> to_fields(const pairs& p) {
   return out;
 }
 
+// The requests of RFC 7541 Appendix C.3/C.4 and the dynamic table after each.
+inline const pairs req1 = {
+    {":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "www.example.com"}};
+inline const pairs req2 = {{":method", "GET"},
+                           {":scheme", "http"},
+                           {":path", "/"},
+                           {":authority", "www.example.com"},
+                           {"cache-control", "no-cache"}};
+inline const pairs req3 = {{":method", "GET"},
+                           {":scheme", "https"},
+                           {":path", "/index.html"},
+                           {":authority", "www.example.com"},
+                           {"custom-key", "custom-value"}};
+inline const pairs req_table1 = {{":authority", "www.example.com"}};
+inline const pairs req_table2 = {{"cache-control", "no-cache"}, {":authority", "www.example.com"}};
+inline const pairs req_table3 = {{"custom-key", "custom-value"},
+                                 {"cache-control", "no-cache"},
+                                 {":authority", "www.example.com"}};
+
 }  // namespace lwspp::h2::hpack::test
