@@ -1,7 +1,8 @@
 // The config lwspp-server runs when no -c FILE is given: the demo site over
-// HTTP/1.1 on 127.0.0.1:7681 (or on $PORT), and over HTTPS on 127.0.0.1:7682
-// (or on $TLS_PORT) with a self-signed certificate made on first run in the
-// current directory. Errors in it are reported as <default>:LINE.
+// HTTP/1.1 (and h2c) on 127.0.0.1:7681 (or on $PORT), and over HTTPS (HTTP/2
+// by ALPN, or HTTP/1.1) on 127.0.0.1:7682 (or on $TLS_PORT) with a
+// self-signed certificate made on first run in the current directory. Errors in it are reported as
+// <default>:LINE.
 #pragma once
 
 #include <string_view>
@@ -33,7 +34,7 @@ inline constexpr std::string_view default_config = R"json({
         "cert": "lwspp-demo-cert.pem",
         "key": "lwspp-demo-key.pem",
         "self_signed": true,
-        "alpn": ["http/1.1"]
+        "alpn": ["h2", "http/1.1"]
       }
     }
   ]

@@ -163,6 +163,16 @@ void register_responses(config_schema& s) {
          t.vhost->http.options.error_pages.emplace_back(status, file);
          return {};
        }});
+  s.add({.name = "http2",
+         .where = place::vhost,
+         .type = value_type::boolean,
+         .description = "HTTP/2: h2c with prior knowledge on cleartext ports, ALPN \"h2\" on TLS "
+                        "(default true)",
+         .protocol = "http",
+         .apply = [](const json& v, config_target& t) -> std::string {
+           t.vhost->http.options.http2 = v.get<bool>();
+           return {};
+         }});
   s.add({.name = "access_log",
          .where = place::vhost,
          .description = "combined-format access log: a file (appended to), \"-\" for stderr",

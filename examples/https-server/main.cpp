@@ -1,10 +1,12 @@
 // An HTTPS server: the hello route over TLS, with a certificate from PEM
 // files, or a self-signed one made on first run for trying it out. It tells
-// each client what its handshake negotiated.
+// each client what its handshake negotiated. HTTP/2 is offered by ALPN
+// ahead of HTTP/1.1; the same handlers answer both.
 //
 //   https-server [port] [cert.pem key.pem]        (default 8443; self-signed)
 //   curl --cacert https-server-cert.pem https://localhost:8443/hello
-//   curl --cacert https-server-cert.pem https://localhost:8443/tls
+//   curl --cacert https-server-cert.pem https://localhost:8443/tls            (alpn=h2)
+//   curl --http1.1 --cacert https-server-cert.pem https://localhost:8443/tls  (alpn=http/1.1)
 //   kill -HUP <pid>                               reloads the certificate files
 #include <lwspp/http_server.hpp>
 #include <lwspp/tls.hpp>
@@ -38,7 +40,7 @@ int main(int argc, char** argv) {
   auto vh = app.listen(
       ctx, {.listen = "127.0.0.1:" + port,
             .tls = lwspp::tls_server_options{.certificates = {{.cert_file = cert, .key_file = key}},
-                                             .alpn = {"http/1.1"}}});
+                                             .alpn = {"h2", "http/1.1"}}});
   if (!vh) {
     std::cerr << "https-server: " << vh.error().message() << "\n";
     return 1;

@@ -85,6 +85,10 @@ struct server_options {
   std::vector<std::pair<int, std::string>> error_pages = {};
   // Access log in combined format: a file path, "-" for stderr, "" for none.
   std::string access_log = {};
+  // HTTP/2 (docs/http2.md, "Server"): a cleartext port takes clients that
+  // start with the HTTP/2 preface (prior knowledge, h2c), and a TLS vhost
+  // offers "h2" by ALPN ahead of "http/1.1". Off: HTTP/1.1 only.
+  bool http2 = true;
 };
 
 class server {

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "h2/server_session.hpp"
 #include "http/path.hpp"
 #include "http/ws_upgrade.hpp"
 #include "lwspp/context.hpp"
@@ -77,7 +78,20 @@ parser_limits limits_of(const http::server::impl& srv) {
 
 // --- the idle role -------------------------------------------------------------
 
+void server_role::on_open(connection& c) {
+  if (srv_.opts.http2 && c.is_tls() && c.tls_alpn() == "h2") h2::server_session::start(srv_, c, {});
+}
+
 void server_role::on_data(connection& c, std::string_view bytes) {
+  // Prior knowledge (RFC 9113 §3.3): the preface begins "PRI * HTTP/2.0",
+  // which no HTTP/1.1 request starts with. Four bytes tell it from a
+  // request ("PRI " is no method here); a client sending fewer first is
+  // read as HTTP/1.1 (and refused as such).
+  if (srv_.opts.http2 && !c.is_tls() && bytes.size() >= 4 &&
+      h2::client_preface.starts_with(bytes.substr(0, std::min<std::size_t>(bytes.size(), 24)))) {
+    h2::server_session::start(srv_, c, bytes);
+    return;
+  }
   server_session& s = server_session::take(srv_, *this, c);
   c.switch_role(s);
   s.on_data(c, bytes);

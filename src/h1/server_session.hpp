@@ -28,6 +28,9 @@ namespace lwspp::h1 {
 class server_role final : public role {
  public:
   explicit server_role(http::server::impl& srv) : srv_(srv) {}
+  // A TLS connection that chose "h2" by ALPN becomes an HTTP/2 session.
+  void on_open(connection& c) override;
+  // So does a cleartext one whose first bytes are the HTTP/2 preface.
   void on_data(connection& c, std::string_view bytes) override;
 
  private:

@@ -215,6 +215,12 @@ result<vhost*> server::listen(context& ctx, vhost_options opts) {
   // keep-alive timeout.
   if (opts.connection.idle_timeout.count() == 0)
     opts.connection.idle_timeout = impl_->opts.keepalive_timeout;
+  if (opts.tls) {
+    // ALPN: "h2" first when HTTP/2 is on, never when it is off.
+    auto& alpn = opts.tls->alpn;
+    if (alpn.empty()) alpn = {"h2", "http/1.1"};
+    if (!impl_->opts.http2) std::erase(alpn, std::string("h2"));
+  }
   role_factory roles;
   roles.shared = h1::make_server_role(*impl_);
   return ctx.add_vhost(std::move(opts), std::move(roles));

@@ -240,6 +240,9 @@ struct hostile_server {
         std::make_unique<lwspp::context>(lwspp::context_options{.level = lwspp::log_level::error});
     lwspp::http::server_options so;
     so.header_timeout = 5s;
+    // The cases are HTTP/1.1 (h2_preface checks that a server without
+    // HTTP/2 refuses the preface); h2c is tested in tests/interop/h2_server.sh.
+    so.http2 = false;
     app = std::make_unique<lwspp::http::server>(so);
     using lwspp::http::request;
     using lwspp::http::response;

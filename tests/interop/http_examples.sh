@@ -3,7 +3,8 @@
 # parameter, static files), examples/file-upload (a multipart upload of a
 # 3 MB binary file and a text field, streamed to disk, byte-identical; a
 # non-multipart body refused with 415) and examples/https-server (its
-# self-signed certificate verified by curl, what the handshake negotiated,
+# self-signed certificate verified by curl, what the handshake negotiated
+# (h2 by ALPN, or http/1.1 when curl asks only for that),
 # a reload on SIGHUP).
 #
 # ctest runs it with LWSPP_BUILD_DIR set. Exit: 0 passed, 1 failed, 77 skipped.
@@ -94,12 +95,15 @@ done
 got=$(curl -s --cacert "$cert" "https://localhost:$port/hello") || true
 [[ $got == "Hello, world!" ]] && pass "https-server /hello, certificate verified" ||
   fail "https-server /hello: '$got' (log: $(cat "$work/https.log"))"
-got=$(curl -s --tlsv1.2 --tls-max 1.2 --cacert "$cert" "https://localhost:$port/tls") || true
+got=$(curl -s --http1.1 --tlsv1.2 --tls-max 1.2 --cacert "$cert" "https://localhost:$port/tls") || true
 [[ $got == "TLSv1.2 "*" alpn=http/1.1 sni=localhost" ]] && pass "https-server /tls over TLS 1.2: $got" ||
   fail "https-server /tls (1.2): '$got'"
 got=$(curl -s --cacert "$cert" "https://localhost:$port/tls") || true
-[[ $got == "TLSv1.3 "*" alpn=http/1.1 sni=localhost" ]] && pass "https-server /tls over TLS 1.3: $got" ||
-  fail "https-server /tls (1.3): '$got'"
+[[ $got == "TLSv1.3 "*" alpn=h2 sni=localhost" ]] && pass "https-server /tls over TLS 1.3 and HTTP/2: $got" ||
+  fail "https-server /tls (1.3, h2): '$got'"
+got=$(curl -s --http1.1 --cacert "$cert" "https://localhost:$port/tls") || true
+[[ $got == "TLSv1.3 "*" alpn=http/1.1 sni=localhost" ]] && pass "https-server /tls over HTTP/1.1: $got" ||
+  fail "https-server /tls (1.3, http/1.1): '$got'"
 code=$(curl -s -o /dev/null -w '%{http_code}' "https://localhost:$port/hello") || true
 [[ $code == 000 ]] && pass "https-server: curl without --cacert refuses the self-signed certificate" ||
   fail "https-server: an unverified curl got $code"

@@ -21,6 +21,10 @@
 //   /private/*         DOCROOT behind basic auth from AUTHFILE (when given)
 // 404s use DOCROOT/404.html when it exists; the access log (combined
 // format) goes to ACCESSLOG when given. SIGTERM/SIGINT stop it gracefully.
+//
+// With LWSPP_TEST_TLS_CERT and LWSPP_TEST_TLS_KEY (PEM files) set, the same
+// routes are also served over TLS on a second port, written to PORT_FILE.tls
+// (ALPN offers h2 and http/1.1). LWSPP_TEST_HTTP2=0 turns HTTP/2 off.
 #include <lwspp/http_server.hpp>
 #include <lwspp/lwspp.hpp>
 #include <lwspp/timer.hpp>
@@ -31,6 +35,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -100,6 +105,18 @@ lwspp::http::handler upload_handler() {
   };
 }
 
+// Writes the port to path.tmp, then renames it: a reader never sees half of it.
+bool write_port(const std::string& path, unsigned port) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f || std::fprintf(f, "%u\n", port) < 0 || std::fclose(f) != 0 ||
+      std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::perror("http_test_server: writing the port file");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,6 +133,8 @@ int main(int argc, char** argv) {
   so.response_headers.emplace_back("x-served-by", "lwspp-test");
   if (is_file(docroot + "/404.html")) so.error_pages.emplace_back(404, docroot + "/404.html");
   so.access_log = accesslog;
+  if (const char* h2 = std::getenv("LWSPP_TEST_HTTP2"); h2 && std::string_view(h2) == "0")
+    so.http2 = false;
 
   lwspp::context ctx({.loops = 2, .level = lwspp::log_level::warn});
   lwspp::http::server app(std::move(so));
@@ -166,13 +185,20 @@ int main(int argc, char** argv) {
   }
   the_vhost = *vh;
 
-  const std::string tmp = port_file + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f || std::fprintf(f, "%u\n", unsigned{(*vh)->bound_address().port()}) < 0 ||
-      std::fclose(f) != 0 || std::rename(tmp.c_str(), port_file.c_str()) != 0) {
-    std::perror("http_test_server: writing the port file");
-    return 1;
+  const char* cert = std::getenv("LWSPP_TEST_TLS_CERT");
+  const char* key = std::getenv("LWSPP_TEST_TLS_KEY");
+  if (cert && key) {
+    lwspp::tls_server_options tls;
+    tls.certificates.push_back({.cert_file = cert, .key_file = key});
+    auto tvh = app.listen(ctx, {.name = "tls", .listen = "127.0.0.1:0", .tls = std::move(tls)});
+    if (!tvh) {
+      std::fprintf(stderr, "http_test_server: TLS: %s\n", tvh.error().message().c_str());
+      return 1;
+    }
+    // Written first: the plain port file is what the scripts wait for.
+    if (!write_port(port_file + ".tls", (*tvh)->bound_address().port())) return 1;
   }
+  if (!write_port(port_file, (*vh)->bound_address().port())) return 1;
   std::fprintf(stderr, "http_test_server: listening on %s\n",
                (*vh)->bound_address().to_string().c_str());
 

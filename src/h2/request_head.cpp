@@ -1,0 +1,168 @@
+// Checking and converting an HTTP/2 request head. See request_head.hpp.
+#include "h2/request_head.hpp"
+
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "http/known_headers.hpp"
+#include "http/path.hpp"
+#include "util/ascii.hpp"
+
+namespace lwspp::h2 {
+
+namespace {
+
+using http::detail::exchange;
+
+request_head_result malformed(const char* why) {
+  return {error::protocol_error, why, 0, -1};
+}
+
+// §8.2.2: fields that only mean something to one HTTP/1.1 connection.
+bool connection_specific(std::string_view n) noexcept {
+  return n == "connection" || n == "keep-alive" || n == "proxy-connection" ||
+         n == "transfer-encoding" || n == "upgrade";
+}
+
+// §8.2.1: a name is a lower-case token; a value holds no NUL, CR or LF and
+// neither starts nor ends with whitespace.
+bool valid_name(std::string_view n) noexcept {
+  if (n.empty()) return false;
+  for (const char c : n)
+    if (!util::is_tchar(c) || (c >= 'A' && c <= 'Z')) return false;
+  return true;
+}
+bool valid_value(std::string_view v) noexcept {
+  for (const char c : v)
+    if (c == '\0' || c == '\r' || c == '\n') return false;
+  if (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t'))
+    return false;
+  return true;
+}
+
+struct pseudo {
+  std::string_view method, scheme, authority, path;
+  bool has_method = false, has_scheme = false, has_authority = false, has_path = false;
+};
+
+// One pseudo-header field into p; false on an unknown or repeated one.
+bool take_pseudo(pseudo& p, std::string_view name, std::string_view value) noexcept {
+  auto set = [&](std::string_view& slot, bool& has) {
+    if (has) return false;
+    has = true;
+    slot = value;
+    return true;
+  };
+  if (name == ":method") return set(p.method, p.has_method);
+  if (name == ":scheme") return set(p.scheme, p.has_scheme);
+  if (name == ":authority") return set(p.authority, p.has_authority);
+  if (name == ":path") return set(p.path, p.has_path);
+  return false;  // :status, :protocol (RFC 8441, not enabled) or unknown
+}
+
+}  // namespace
+
+request_head_result read_request_head(const hpack::header_list& fields, exchange& ex) {
+  pseudo p;
+  request_head_result r;
+  bool regular_seen = false;
+  std::size_t cookies = 0;
+  std::size_t bytes = 0;
+  bool has_host = false;
+  for (const hpack::header_field f : fields) {
+    if (!valid_value(f.value)) return malformed("field value with NUL, CR, LF or edge whitespace");
+    bytes += f.name.size() + f.value.size() + 2;
+    if (!f.name.empty() && f.name.front() == ':') {
+      if (regular_seen) return malformed("pseudo-header field after a regular field");
+      if (!take_pseudo(p, f.name, f.value)) return malformed("unknown or repeated pseudo-header");
+      continue;
+    }
+    regular_seen = true;
+    if (!valid_name(f.name)) return malformed("field name not a lower-case token");
+    if (connection_specific(f.name)) return malformed("connection-specific field");
+    if (f.name == "te" && f.value != "trailers") return malformed("te other than trailers");
+    if (f.name == "cookie") ++cookies;
+    if (f.name == "host") has_host = true;
+    if (f.name == "content-length") {
+      std::uint64_t n = 0;
+      const auto [end, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), n);
+      if (ec != std::errc() || end != f.value.data() + f.value.size() || f.value.empty() ||
+          (r.content_length >= 0 && static_cast<std::uint64_t>(r.content_length) != n) ||
+          n > std::uint64_t{INT64_MAX})
+        return malformed("invalid content-length");
+      r.content_length = static_cast<std::int64_t>(n);
+    }
+  }
+  if (!p.has_method) return malformed("no :method");
+  const bool connect = p.method == "CONNECT";
+  if (connect) {
+    if (p.has_scheme || p.has_path || !p.has_authority) return malformed("CONNECT head");
+  } else if (!p.has_scheme || !p.has_path || p.path.empty()) {
+    return malformed("no :scheme or :path");
+  }
+  if (!util::is_token(p.method)) return malformed(":method not a token");
+
+  // Copy what the request keeps into its storage, then point into it (one
+  // reserve: no view is invalidated by a reallocation).
+  std::string& store = exchange::storage(ex.req);
+  store.clear();
+  store.reserve(bytes + p.method.size() + p.path.size() + p.authority.size() + 16);
+  auto keep = [&store](std::string_view v) {
+    const std::size_t at = store.size();
+    store.append(v);
+    return std::string_view(store.data() + at, v.size());
+  };
+  const std::string_view method_name = keep(p.method);
+  const std::string_view target = keep(p.path);
+  const std::string_view authority = keep(p.authority);
+  auto& headers = exchange::headers(ex.req);
+  headers.clear();
+  // §8.3.1: an :authority stands for Host; handlers written for HTTP/1.1
+  // read the host header, so one is added when the client sent none.
+  if (p.has_authority && !has_host) headers.push_back({"host", authority});
+  std::string_view host = authority;
+  // §8.2.3: cookie crumbs are joined with "; " for the application (after
+  // the loop, into one stored value; the reserve above has room for it).
+  std::size_t cookie_at = std::string::npos;
+  for (const hpack::header_field f : fields) {
+    if (f.name.front() == ':') continue;
+    if (f.name == "cookie" && cookies > 1) {
+      if (cookie_at == std::string::npos) {
+        cookie_at = headers.size();
+        headers.push_back({"cookie", {}});
+      }
+      continue;
+    }
+    const std::string_view name = f.name == "host" ? std::string_view("host") : keep(f.name);
+    const std::string_view value = keep(f.value);
+    if (f.name == "host" && !p.has_authority && host.empty()) host = value;
+    headers.push_back({name, value});
+  }
+  if (cookie_at != std::string::npos) {
+    const std::size_t at = store.size();
+    for (const hpack::header_field f : fields) {
+      if (f.name != "cookie") continue;
+      if (store.size() != at) store.append("; ");
+      store.append(f.value);
+    }
+    headers[cookie_at].value = std::string_view(store.data() + at, store.size() - at);
+  }
+
+  std::string_view raw_path = target;
+  std::string_view query;
+  if (const std::size_t q = raw_path.find('?'); q != std::string_view::npos) {
+    query = raw_path.substr(q + 1);
+    raw_path = raw_path.substr(0, q);
+  }
+  exchange::set_head(ex.req, http::lookup_method(method_name), method_name, target, query, host,
+                     20);
+  if (connect) {
+    r.status = 501;
+    return r;
+  }
+  if (!http::normalize_path(raw_path, exchange::path(ex.req))) r.status = 400;
+  return r;
+}
+
+}  // namespace lwspp::h2

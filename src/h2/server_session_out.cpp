@@ -1,0 +1,116 @@
+// The HTTP/2 server session: frames out. Response bodies wait in their
+// streams; at the end of each batch they are framed round-robin (one frame
+// per stream in turn, so one large response does not hold up the others)
+// while the windows and the socket allow, then the batch's frames are
+// handed to the connection in one send.
+#include <algorithm>
+#include <vector>
+
+#include "h2/frame_writer.hpp"
+#include "h2/server_session.hpp"
+
+namespace lwspp::h2 {
+
+namespace {
+
+// Output handed to the connection in pieces of about this size while a
+// batch frames many bodies (so no single string grows to megabytes).
+constexpr std::size_t flush_at = 64 * 1024;
+// The largest DATA frame we make, whatever the peer's MAX_FRAME_SIZE allows
+// (up to 16 MiB): a file's piece is read into the output in one go.
+constexpr std::int64_t max_data_frame = 64 * 1024;
+
+}  // namespace
+
+bool server_session::backed_up() const noexcept {
+  return conn_->buffered() > conn_->options().write_high_water;
+}
+
+void server_session::schedule(stream& s) {
+  if (s.queued || s.closed) return;
+  s.queued = true;
+  ready_.push_back(s.stream_id);
+}
+
+void server_session::finish_batch() {
+  ++depth_;  // calls made from here (writable callbacks) do not finish again
+  for (int round = 0; round < 8 && !failed_; ++round) {
+    pump();
+    if (!run_writable()) break;
+  }
+  if (!failed_)
+    if (const std::uint32_t inc = conn_recv_.take_update()) append_window_update(out_, 0, inc);
+  flush();
+  --depth_;
+}
+
+void server_session::pump() {
+  while (!ready_.empty() && !failed_ && conn_->is_open()) {
+    if (backed_up()) {
+      conn_->request_writable();  // on_writable goes on from here
+      return;
+    }
+    stream* s = find(ready_.front());
+    if (!s) {
+      ready_.pop_front();
+      continue;
+    }
+    if (s->pending() > 0) {
+      if (conn_send_.size <= 0) return;  // a WINDOW_UPDATE on stream 0 goes on
+      if (s->send_win.size <= 0) {
+        // Its own WINDOW_UPDATE schedules it again.
+        ready_.pop_front();
+        s->queued = false;
+        continue;
+      }
+    }
+    ready_.pop_front();
+    s->queued = false;
+    const auto allow = static_cast<std::uint32_t>(std::max<std::int64_t>(
+        0, std::min<std::int64_t>({conn_send_.size, s->send_win.size,
+                                   std::int64_t{peer_.max_frame_size}, max_data_frame})));
+    const std::uint32_t n = s->frame_data(out_, allow);
+    conn_send_.take(n);
+    s->send_win.take(n);
+    if (!s->closed && (s->pending() > 0 || s->end_pending())) schedule(*s);
+    if (out_.size() >= flush_at) flush();
+  }
+}
+
+// Streams whose handler waits for on_writable and whose backlog is low: the
+// callback runs. Returns whether any ran (they may have written more).
+bool server_session::run_writable() {
+  if (backed_up()) return false;
+  thread_local std::vector<std::uint32_t> ids;
+  ids.clear();
+  for (auto& [id, s] : streams_)
+    if (s->wants_writable && s->pending() <= limits_.stream_high_water / 2) ids.push_back(id);
+  bool ran = false;
+  for (const std::uint32_t id : ids) {
+    stream* s = find(id);
+    if (!s || !s->wants_writable || !s->writable_cb) continue;
+    s->wants_writable = false;
+    auto cb = std::move(s->writable_cb);
+    s->writable_cb = nullptr;
+    cb(s->res);
+    ran = true;
+  }
+  return ran;
+}
+
+void server_session::flush() {
+  if (out_.empty()) return;
+  if (conn_->is_open()) conn_->send(std::move(out_));
+  out_.clear();
+}
+
+void server_session::on_writable(connection& c) {
+  (void)c;
+  batch b(*this);
+  if (read_paused_ && !backed_up()) {
+    read_paused_ = false;
+    conn_->resume_reading();
+  }
+}
+
+}  // namespace lwspp::h2

@@ -1,0 +1,285 @@
+// The HTTP/2 server end to end over loopback, with a blocking socket and the
+// project's own frame and HPACK codecs as the client, for the cases no
+// ready-made client sends on purpose: what a handler sees of an h2 request,
+// trailers, content-length mismatches, frames on closed and idle streams,
+// window overflow, malformed heads and limits. (curl, nghttp and
+// python3-h2 are the peers of tests/interop/h2_server.sh.)
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "h2/frame_reader.hpp"
+#include "h2/frame_sink.hpp"
+#include "h2/frame_writer.hpp"
+#include "h2/hpack/decoder.hpp"
+#include "h2/hpack/encoder.hpp"
+#include "lwspp/http_server.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using lwspp::h2::error;
+namespace h2 = lwspp::h2;
+
+// What the client saw, frame by frame.
+struct seen {
+  std::map<std::uint32_t, int> status;  // by stream
+  std::map<std::uint32_t, std::string> body;
+  std::map<std::uint32_t, bool> ended;
+  std::map<std::uint32_t, std::uint32_t> reset;  // RST_STREAM codes
+  bool goaway = false;
+  std::uint32_t goaway_code = 0;
+  std::uint32_t goaway_last = 0;
+  bool closed = false;
+};
+
+class client {
+ public:
+  explicit client(std::uint16_t port) : fd_(test::dial(port)) {
+    std::string out(h2::client_preface);
+    h2::append_settings(out, h2::settings{});
+    send(out);
+  }
+  ~client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void send(std::string_view bytes) { ASSERT_TRUE(test::write_all(fd_, bytes)); }
+
+  void request(std::uint32_t id, std::vector<h2::hpack::header_field> fields, bool end) {
+    std::string block, out;
+    enc_.encode(fields, block);
+    h2::append_headers(out, id, block, {.end_stream = end});
+    send(out);
+  }
+  void get(std::uint32_t id, std::string_view path,
+           std::vector<h2::hpack::header_field> more = {}) {
+    std::vector<h2::hpack::header_field> f = {
+        {":method", "GET"}, {":scheme", "http"}, {":authority", "example.test"}, {":path", path}};
+    f.insert(f.end(), more.begin(), more.end());
+    request(id, f, true);
+  }
+  void data(std::uint32_t id, std::string_view d, bool end) {
+    std::string out;
+    h2::append_data(out, id, d, end);
+    send(out);
+  }
+
+  // Reads until pred() holds or 5 s pass.
+  bool until(const std::function<bool(const seen&)>& pred) {
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (!pred(s)) {
+      if (s.closed || std::chrono::steady_clock::now() > end) return pred(s);
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[65536];
+      const ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) {
+        s.closed = true;
+        continue;
+      }
+      h2::read_frames(reader_, std::span<const char>(buf, static_cast<std::size_t>(n)), *this);
+    }
+    return true;
+  }
+  bool response_done(std::uint32_t id) {
+    return until([id](const seen& x) { return x.ended.count(id) || x.reset.count(id); });
+  }
+
+  // frame_sink
+  void on_data(const h2::data_piece& d) {
+    s.body[d.stream_id] += d.data;
+    if (d.end_stream) s.ended[d.stream_id] = true;
+    if (d.first && d.frame_length) {
+      std::string out;
+      h2::append_window_update(out, 0, d.frame_length);
+      h2::append_window_update(out, d.stream_id, d.frame_length);
+      send(out);
+    }
+  }
+  void on_headers(const h2::header_block& h) {
+    h2::hpack::header_list l;
+    ASSERT_TRUE(dec_.decode(h.block, l).ok());
+    for (const auto f : l)
+      if (f.name == ":status") s.status[h.stream_id] = std::stoi(std::string(f.value));
+    if (h.end_stream) s.ended[h.stream_id] = true;
+  }
+  void on_push_promise(const h2::push_promise_block&) {}
+  void on_priority(const h2::priority_frame&) {}
+  void on_rst_stream(const h2::rst_stream_frame& f) { s.reset[f.stream_id] = f.error_code; }
+  void on_settings(const h2::settings_frame& f) {
+    if (f.ack) return;
+    std::string out;
+    h2::append_settings_ack(out);
+    send(out);
+  }
+  void on_ping(const h2::ping_frame&) {}
+  void on_goaway(const h2::goaway_frame& f) {
+    s.goaway = true;
+    s.goaway_code = f.error_code;
+    s.goaway_last = f.last_stream_id;
+  }
+  void on_window_update(const h2::window_update_frame&) {}
+  void on_unknown(const h2::unknown_frame&) {}
+  void on_stream_error(const h2::frame_error&) {}
+  void on_connection_error(const h2::frame_error&) { s.closed = true; }
+
+  seen s;
+
+ private:
+  int fd_;
+  h2::frame_reader reader_{{.preface = h2::preface_mode::settings}};
+  h2::hpack::encoder enc_;
+  h2::hpack::decoder dec_;
+};
+
+class h2_server : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    using lwspp::http::request;
+    using lwspp::http::response;
+    app.get("/hello", [](request&, response& res) { res.send("Hello, world!"); });
+    app.get("/show", [](request& req, response& res) {
+      res.send(std::to_string(req.version()) + "|" + std::string(req.host()) + "|" +
+               std::string(req.header("host")) + "|" + std::string(req.path()) + "|" +
+               req.query_param("a") + "|" + std::string(req.header("cookie")));
+    });
+    app.post("/echo", [](request& req, response& res) { res.send(req.body()); });
+    app.route(
+        lwspp::http::method::post, "/small",
+        {.on_request = [](request& req, response& res) { res.send(req.body()); }, .max_body = 10});
+    auto vh = app.listen(ctx, {.listen = "127.0.0.1:0"});
+    ASSERT_TRUE(vh) << vh.error().message();
+    port = (*vh)->bound_address().port();
+    run = std::make_unique<test::runner>(ctx);
+  }
+  void TearDown() override { run.reset(); }
+
+  lwspp::context ctx{{.level = lwspp::log_level::error}};
+  lwspp::http::server app;
+  std::unique_ptr<test::runner> run;
+  std::uint16_t port = 0;
+};
+
+TEST_F(h2_server, handler_sees_an_http_request) {
+  client c(port);
+  c.get(1, "/show?a=x%20y", {{"cookie", "a=1"}, {"cookie", "b=2"}});
+  ASSERT_TRUE(c.response_done(1));
+  EXPECT_EQ(c.s.status[1], 200);
+  EXPECT_EQ(c.s.body[1], "20|example.test|example.test|/show|x y|a=1; b=2");
+}
+
+TEST_F(h2_server, trailers_end_the_request) {
+  client c(port);
+  c.request(1, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/echo"}},
+            false);
+  c.data(1, "body bytes", false);
+  c.request(1, {{"x-checksum", "1"}}, true);
+  ASSERT_TRUE(c.response_done(1));
+  EXPECT_EQ(c.s.status[1], 200);
+  EXPECT_EQ(c.s.body[1], "body bytes");
+}
+
+TEST_F(h2_server, content_length_mismatch_resets_the_stream) {
+  client c(port);
+  c.request(1,
+            {{":method", "POST"},
+             {":scheme", "http"},
+             {":authority", "x"},
+             {":path", "/echo"},
+             {"content-length", "5"}},
+            false);
+  c.data(1, "abc", true);
+  ASSERT_TRUE(c.response_done(1));
+  EXPECT_EQ(c.s.reset[1], static_cast<std::uint32_t>(error::protocol_error));
+  c.get(3, "/hello");
+  ASSERT_TRUE(c.response_done(3));
+  EXPECT_EQ(c.s.body[3], "Hello, world!");
+}
+
+TEST_F(h2_server, malformed_heads_reset_the_stream) {
+  client c(port);
+  c.request(1, {{":method", "GET"}, {":scheme", "http"}}, true);  // no :path
+  c.request(3, {{":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {"connection", "close"}},
+            true);
+  c.request(5, {{":method", "GET"}, {"x", "1"}, {":scheme", "http"}, {":path", "/"}}, true);
+  c.request(7, {{":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":status", "200"}}, true);
+  c.request(9, {{":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {"te", "gzip"}}, true);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.reset.size() == 5; }));
+  for (const std::uint32_t id : {1u, 3u, 5u, 7u, 9u})
+    EXPECT_EQ(c.s.reset[id], static_cast<std::uint32_t>(error::protocol_error)) << id;
+  EXPECT_FALSE(c.s.goaway);
+}
+
+TEST_F(h2_server, body_over_the_route_limit_is_413) {
+  client c(port);
+  c.request(1, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/small"}},
+            false);
+  c.data(1, std::string(100, 'x'), true);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.status.count(1) > 0; }));
+  EXPECT_EQ(c.s.status[1], 413);
+}
+
+TEST_F(h2_server, data_on_a_closed_stream_is_stream_closed) {
+  client c(port);
+  c.get(1, "/hello");
+  ASSERT_TRUE(c.response_done(1));
+  c.data(1, "late", true);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.reset.count(1) > 0; }));
+  EXPECT_EQ(c.s.reset[1], static_cast<std::uint32_t>(error::stream_closed));
+  EXPECT_FALSE(c.s.goaway);
+}
+
+TEST_F(h2_server, data_on_an_idle_stream_is_a_connection_error) {
+  client c(port);
+  c.data(5, "x", true);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::protocol_error));
+  EXPECT_TRUE(c.until([](const seen& s) { return s.closed; }));
+}
+
+TEST_F(h2_server, decreasing_stream_id_is_a_connection_error) {
+  client c(port);
+  c.get(5, "/hello");
+  ASSERT_TRUE(c.response_done(5));
+  c.get(3, "/hello");
+  ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::protocol_error));
+  EXPECT_EQ(c.s.goaway_last, 5u);
+}
+
+TEST_F(h2_server, window_overflow) {
+  client c(port);
+  // The connection window past 2^31-1: connection FLOW_CONTROL_ERROR.
+  std::string out;
+  h2::append_window_update(out, 0, 0x7fffffff);
+  c.send(out);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::flow_control_error));
+}
+
+TEST_F(h2_server, stream_window_overflow_resets_the_stream) {
+  client c(port);
+  c.request(1, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/echo"}},
+            false);
+  std::string out;
+  h2::append_window_update(out, 1, 0x7fffffff);
+  c.send(out);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.reset.count(1) > 0; }));
+  EXPECT_EQ(c.s.reset[1], static_cast<std::uint32_t>(error::flow_control_error));
+}
+
+TEST_F(h2_server, hpack_garbage_is_a_compression_error) {
+  client c(port);
+  std::string out;
+  h2::append_headers(out, 1, std::string("\xff\xff\xff\xff\xff\xff", 6), {.end_stream = true});
+  c.send(out);
+  ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::compression_error));
+}
+
+}  // namespace
