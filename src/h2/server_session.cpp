@@ -109,6 +109,17 @@ void server_session::on_headers(const header_block& h) {
   }
   if (id <= last_peer_stream_) {
     if (reset_by_us(id)) return;  // in flight when we reset it
+    // §5.1, closed: after the client's RST_STREAM a stream error, after its
+    // END_STREAM a connection error; both STREAM_CLOSED. An id never used
+    // (or closed long ago) is a decreasing stream id (§5.1.1).
+    switch (how_closed(id)) {
+      case ended::reset_by_peer:
+        return refuse(id, error::stream_closed);
+      case ended::normally:
+        return fail(error::stream_closed, "HEADERS on a closed stream");
+      case ended::unknown:
+        break;
+    }
     return fail(error::protocol_error, "HEADERS on a closed stream or a decreasing stream id");
   }
   last_peer_stream_ = id;
@@ -187,6 +198,9 @@ void server_session::close_stream(stream& s) {
   s.closed = true;
   s.close_file();
   if (s.res.ended() && srv_.log) srv_.log->write(s.req, s.res.status(), s.body_bytes_out);
+  if (!reset_by_us(s.stream_id))
+    recent_closed_[recent_closed_next_++ % std::size(recent_closed_)] =
+        s.stream_id | (s.reset_by_peer ? 0x80000000u : 0);
   const auto it = streams_.find(s.stream_id);
   if (it == streams_.end()) return;
   dead_.push_back(std::move(it->second));
@@ -212,6 +226,13 @@ bool server_session::reset_by_us(std::uint32_t id) const noexcept {
   for (const std::uint32_t r : recent_resets_)
     if (r == id) return true;
   return false;
+}
+
+server_session::ended server_session::how_closed(std::uint32_t id) const noexcept {
+  for (const std::uint32_t c : recent_closed_)
+    if ((c & 0x7fffffffu) == id && c != 0)
+      return (c & 0x80000000u) ? ended::reset_by_peer : ended::normally;
+  return ended::unknown;
 }
 
 // --- request bodies ---------------------------------------------------------------------
@@ -278,6 +299,7 @@ void server_session::on_rst_stream(const rst_stream_frame& f) {
   stream* s = find(f.stream_id);
   if (!s) return;  // closed already
   const bool cancelled = !s->res.ended();
+  s->reset_by_peer = true;
   s->abort_exchange();
   close_stream(*s);
   if (cancelled && over_rate(resets_in_window_, limits_.max_resets_per_second))

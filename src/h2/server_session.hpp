@@ -132,6 +132,9 @@ class server_session final : public role, public http::detail::exchange_host {
   bool over_rate(std::uint32_t& count, std::uint32_t limit);
   void remember_reset(std::uint32_t id);
   bool reset_by_us(std::uint32_t id) const noexcept;
+  // How a recently closed stream ended, for frames that still name it.
+  enum class ended : std::uint8_t { unknown, normally, reset_by_peer };
+  ended how_closed(std::uint32_t id) const noexcept;
 
   http::server::impl& srv_;
   connection* conn_;
@@ -152,6 +155,9 @@ class server_session final : public role, public http::detail::exchange_host {
   std::uint32_t goaway_last_ = max_stream_id;  // streams above this are refused (after GOAWAY)
   std::uint32_t recent_resets_[16] = {};       // streams we reset: their late frames are ignored
   std::uint32_t recent_reset_next_ = 0;
+  // Streams closed otherwise (top bit: reset by the client), §5.1's closed state.
+  std::uint32_t recent_closed_[16] = {};
+  std::uint32_t recent_closed_next_ = 0;
   std::uint64_t serial_ = 0;
   std::chrono::steady_clock::time_point rate_start_{};
   std::uint32_t resets_in_window_ = 0;

@@ -62,6 +62,7 @@ class stream final : public http::detail::exchange {
   bool remote_closed = false;        // END_STREAM received (half-closed remote)
   bool local_closed = false;         // END_STREAM sent
   bool closed = false;               // closed or reset: waiting to be freed
+  bool reset_by_peer = false;        // ended by the client's RST_STREAM
   bool queued = false;               // in the session's send queue
   bool wants_writable = false;       // the handler asked for on_writable
   bool head_request = false;

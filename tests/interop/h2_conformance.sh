@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The HTTP/2 server against a conformance set organised like h2spec's groups
+# (tests/interop/cases/h2_conformance.txt: generic behaviour, RFC 9113 §3-8,
+# RFC 7541), run by tests/interop/lib/h2_conformance.py, once over h2c (prior
+# knowledge) and once over TLS (ALPN h2), each case on a new connection.
+# Afterwards the server must still serve, stop on SIGTERM with status 0, and
+# leave no sanitizer report.
+#
+# ctest runs it with LWSPP_BUILD_DIR set; by hand:
+#   LWSPP_BUILD_DIR=build/dev bash tests/interop/h2_conformance.sh [CASE_PREFIX]
+# Exit: 0 all passed, 1 something failed, 77 skipped (no python3-hpack or curl).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tls_common.bash"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+prefix=${1:-}
+
+command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
+command -v openssl >/dev/null || { echo "skip: openssl is needed"; exit 77; }
+py=
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c 'import hpack' 2>/dev/null; then
+    py=$(command -v "$p")
+    break
+  fi
+done
+[[ -n $py ]] || { echo "skip: python3-hpack is not installed (scripts/install-deps test)"; exit 77; }
+
+server=$(find_bin http_test_server)
+make_pki "$tmp/pki"
+mkdir -p "$tmp/www"
+env LWSPP_TEST_TLS_CERT="$tmp/pki/localhost.crt" LWSPP_TEST_TLS_KEY="$tmp/pki/localhost.key" \
+  "$server" "$tmp/port" "$tmp/www" 2>"$tmp/server.log" &
+pid=$!
+server_pids[main]=$pid
+for ((i = 0; i < 100; i++)); do
+  [[ -s $tmp/port ]] && break
+  sleep 0.1
+done
+[[ -s $tmp/port ]] || { fail "the server did not start"; indent <"$tmp/server.log" >&2; finish; }
+port=$(cat "$tmp/port")
+tls_port=$(cat "$tmp/port.tls")
+
+cases=$here/cases/h2_conformance.txt
+for mode in h2c tls; do
+  args=("$port")
+  [[ $mode == tls ]] && args=(--tls "$tls_port")
+  out=$(timeout 600 "$py" "$here/lib/h2_conformance.py" "${args[@]}" "$cases" "$prefix" 2>&1) || true
+  while IFS= read -r line; do
+    case $line in
+      "ok:   "*) pass "$mode ${line#ok:   }" ;;
+      "FAIL: "*) fail "$mode ${line#FAIL: }" ;;
+      *) fail "$mode: $line" ;;
+    esac
+  done <<<"$out"
+  want=$(grep -c "^case $prefix" "$cases")
+  expect_eq "$mode: every case ran" "$(grep -c '^ok:   ' <<<"$out")" "$want"
+done
+
+got=$(curl -sS --max-time 10 --http2-prior-knowledge "http://127.0.0.1:$port/hello" 2>&1) || true
+expect_eq "still serving after the conformance set" "$got" "Hello, world!"
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+unset 'server_pids[main]'
+expect_eq "server exit status after SIGTERM" "$rc" "0"
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$tmp/server.log"; then
+  fail "sanitizer report in the server log"
+  indent <"$tmp/server.log" >&2
+else
+  pass "no sanitizer report in the server log"
+fi
+finish
