@@ -62,6 +62,8 @@ void server_session::on_open(connection& c) {
   (void)c;
   batch b(*this);
   send_preface();
+  settings_sent_ = idle_since_ = now();
+  arm_next();
 }
 
 stream* server_session::find(std::uint32_t id) noexcept {
@@ -136,6 +138,8 @@ void server_session::open_stream(const header_block& h, bool fields_ok) {
   streams_.emplace(h.stream_id, std::move(owned));
   s.id = ++serial_;
   s.remote_closed = h.end_stream;
+  s.progress = now();
+  if (!h.end_stream) watch(s.progress + srv_.opts.body_timeout);
   if (!fields_ok) {
     // Too many header bytes: decoded (the table is in step) and dropped.
     http::detail::exchange::set_head(s.req, http::method::other, "", "", "", "", 20);
@@ -205,6 +209,10 @@ void server_session::close_stream(stream& s) {
   if (it == streams_.end()) return;
   dead_.push_back(std::move(it->second));
   streams_.erase(it);
+  if (streams_.empty()) {
+    idle_since_ = now();
+    watch(idle_since_ + srv_.opts.keepalive_timeout);
+  }
   if (!reap_scheduled_) {
     // Freed after this callback: a handler may still hold its request and
     // response (a response that ended in res.send() inside on_request).
@@ -257,6 +265,7 @@ void server_session::on_data(const data_piece& d) {
   if (d.first) {
     if (!s->recv_win.receive(d.frame_length)) return reset(*s, error::flow_control_error);
     s->frame_left = d.frame_length;
+    s->progress = now();
   }
   s->frame_left -= static_cast<std::uint32_t>(d.data.size());
   if (d.last && s->frame_left > 0) {
@@ -307,7 +316,11 @@ void server_session::on_rst_stream(const rst_stream_frame& f) {
 }
 
 void server_session::on_settings(const settings_frame& f) {
-  if (failed_ || f.ack) return;  // our SETTINGS need no follow-up once acknowledged
+  if (failed_) return;
+  if (f.ack) {
+    settings_acked_ = true;  // nothing else to do: what we announced holds
+    return;
+  }
   if (over_rate(control_in_window_, limits_.max_control_per_second))
     return fail(error::enhance_your_calm, "SETTINGS flood");
   const std::uint32_t old_window = peer_.initial_window_size;

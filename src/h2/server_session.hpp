@@ -63,6 +63,7 @@ class server_session final : public role, public http::detail::exchange_host {
   void on_close(connection& c, const close_reason& why) override;
   void on_shutdown(connection& c) override;
   void on_peer_eof(connection& c) override;
+  void on_role_timer(connection& c) override;
 
   // exchange_host
   http::detail::exchange* find_exchange(std::uint64_t exchange_id) noexcept override;
@@ -130,6 +131,13 @@ class server_session final : public role, public http::detail::exchange_host {
   void flush();
   void maybe_finish();
   bool over_rate(std::uint32_t& count, std::uint32_t limit);
+  // Timeouts (server_session_timer.cpp): the connection's role timer is
+  // armed for the nearest deadline; activity only stamps times.
+  using clock = std::chrono::steady_clock;
+  clock::time_point now() const noexcept { return conn_->get_loop().now(); }
+  void watch(clock::time_point deadline);
+  void arm_next();
+  void note_send_progress(bool blocked, bool progressed);
   void remember_reset(std::uint32_t id);
   bool reset_by_us(std::uint32_t id) const noexcept;
   // How a recently closed stream ended, for frames that still name it.
@@ -160,6 +168,11 @@ class server_session final : public role, public http::detail::exchange_host {
   std::uint32_t recent_closed_next_ = 0;
   std::uint64_t serial_ = 0;
   std::chrono::steady_clock::time_point rate_start_{};
+  clock::time_point settings_sent_{};  // our SETTINGS, until acknowledged
+  clock::time_point idle_since_{};     // no stream open since
+  clock::time_point send_stalled_since_ = clock::time_point::max();  // output blocked
+  clock::time_point armed_until_ = clock::time_point::max();         // the role timer
+  bool settings_acked_ = false;
   std::uint32_t resets_in_window_ = 0;
   std::uint32_t control_in_window_ = 0;
   int depth_ = 0;

@@ -45,10 +45,11 @@ void server_session::finish_batch() {
 }
 
 void server_session::pump() {
+  bool progressed = false;
   while (!ready_.empty() && !failed_ && conn_->is_open()) {
     if (backed_up()) {
       conn_->request_writable();  // on_writable goes on from here
-      return;
+      return note_send_progress(true, progressed);
     }
     stream* s = find(ready_.front());
     if (!s) {
@@ -56,11 +57,14 @@ void server_session::pump() {
       continue;
     }
     if (s->pending() > 0) {
-      if (conn_send_.size <= 0) return;  // a WINDOW_UPDATE on stream 0 goes on
+      // A WINDOW_UPDATE on stream 0 goes on.
+      if (conn_send_.size <= 0) return note_send_progress(true, progressed);
       if (s->send_win.size <= 0) {
-        // Its own WINDOW_UPDATE schedules it again.
+        // Its own WINDOW_UPDATE schedules it again (or the send timeout
+        // resets it).
         ready_.pop_front();
         s->queued = false;
+        watch(s->progress + srv_.opts.send_timeout);
         continue;
       }
     }
@@ -72,9 +76,14 @@ void server_session::pump() {
     const std::uint32_t n = s->frame_data(out_, allow);
     conn_send_.take(n);
     s->send_win.take(n);
+    if (n > 0) {
+      s->progress = now();
+      progressed = true;
+    }
     if (!s->closed && (s->pending() > 0 || s->end_pending())) schedule(*s);
     if (out_.size() >= flush_at) flush();
   }
+  note_send_progress(false, progressed);
 }
 
 // Streams whose handler waits for on_writable and whose backlog is low: the

@@ -8,6 +8,7 @@
 // closed stream is handed back to its session, which frees it after the
 // current callback (a handler may still hold its request and response).
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -48,6 +49,8 @@ class stream final : public http::detail::exchange {
   // The peer or the session ended the stream early: on_abort for the handler.
   void abort_exchange();
   void close_file();
+  // The handler paused the request body (it is not late then).
+  bool body_paused() const noexcept { return body_paused_; }
 
   server_session& session;
   const std::uint32_t stream_id;
@@ -63,8 +66,11 @@ class stream final : public http::detail::exchange {
   bool local_closed = false;         // END_STREAM sent
   bool closed = false;               // closed or reset: waiting to be freed
   bool reset_by_peer = false;        // ended by the client's RST_STREAM
-  bool queued = false;               // in the session's send queue
-  bool wants_writable = false;       // the handler asked for on_writable
+  // The last time request body came in or response body went out (or the
+  // stream opened): the body and send timeouts count from it.
+  std::chrono::steady_clock::time_point progress{};
+  bool queued = false;          // in the session's send queue
+  bool wants_writable = false;  // the handler asked for on_writable
   bool head_request = false;
   bool dispatched = false;  // the request went to the HTTP layer
 

@@ -40,9 +40,9 @@ struct seen {
 
 class client {
  public:
-  explicit client(std::uint16_t port) : fd_(test::dial(port)) {
+  explicit client(std::uint16_t port, h2::settings ours = {}) : fd_(test::dial(port)) {
     std::string out(h2::client_preface);
-    h2::append_settings(out, h2::settings{});
+    h2::append_settings(out, ours);
     send(out);
   }
   ~client() {
@@ -94,7 +94,7 @@ class client {
   void on_data(const h2::data_piece& d) {
     s.body[d.stream_id] += d.data;
     if (d.end_stream) s.ended[d.stream_id] = true;
-    if (d.first && d.frame_length) {
+    if (d.first && d.frame_length && credit) {
       std::string out;
       h2::append_window_update(out, 0, d.frame_length);
       h2::append_window_update(out, d.stream_id, d.frame_length);
@@ -112,7 +112,7 @@ class client {
   void on_priority(const h2::priority_frame&) {}
   void on_rst_stream(const h2::rst_stream_frame& f) { s.reset[f.stream_id] = f.error_code; }
   void on_settings(const h2::settings_frame& f) {
-    if (f.ack) return;
+    if (f.ack || !ack_settings) return;
     std::string out;
     h2::append_settings_ack(out);
     send(out);
@@ -129,6 +129,8 @@ class client {
   void on_connection_error(const h2::frame_error&) { s.closed = true; }
 
   seen s;
+  bool ack_settings = true;  // false: the server's SETTINGS stay unacknowledged
+  bool credit = true;        // false: no WINDOW_UPDATE for response bodies
 
  private:
   int fd_;
@@ -137,21 +139,27 @@ class client {
   h2::hpack::decoder dec_;
 };
 
-class h2_server : public ::testing::Test {
+void add_routes(lwspp::http::server& app) {
+  using lwspp::http::request;
+  using lwspp::http::response;
+  app.get("/hello", [](request&, response& res) { res.send("Hello, world!"); });
+  app.get("/show", [](request& req, response& res) {
+    res.send(std::to_string(req.version()) + "|" + std::string(req.host()) + "|" +
+             std::string(req.header("host")) + "|" + std::string(req.path()) + "|" +
+             req.query_param("a") + "|" + std::string(req.header("cookie")));
+  });
+  app.post("/echo", [](request& req, response& res) { res.send(req.body()); });
+  app.route(
+      lwspp::http::method::post, "/small",
+      {.on_request = [](request& req, response& res) { res.send(req.body()); }, .max_body = 10});
+  app.get("/big", [](request&, response& res) { res.send(std::string(200000, 'b')); });
+}
+
+class h2_server_base : public ::testing::Test {
  protected:
+  explicit h2_server_base(lwspp::http::server_options o = {}) : app(std::move(o)) {}
   void SetUp() override {
-    using lwspp::http::request;
-    using lwspp::http::response;
-    app.get("/hello", [](request&, response& res) { res.send("Hello, world!"); });
-    app.get("/show", [](request& req, response& res) {
-      res.send(std::to_string(req.version()) + "|" + std::string(req.host()) + "|" +
-               std::string(req.header("host")) + "|" + std::string(req.path()) + "|" +
-               req.query_param("a") + "|" + std::string(req.header("cookie")));
-    });
-    app.post("/echo", [](request& req, response& res) { res.send(req.body()); });
-    app.route(
-        lwspp::http::method::post, "/small",
-        {.on_request = [](request& req, response& res) { res.send(req.body()); }, .max_body = 10});
+    add_routes(app);
     auto vh = app.listen(ctx, {.listen = "127.0.0.1:0"});
     ASSERT_TRUE(vh) << vh.error().message();
     port = (*vh)->bound_address().port();
@@ -164,6 +172,8 @@ class h2_server : public ::testing::Test {
   std::unique_ptr<test::runner> run;
   std::uint16_t port = 0;
 };
+
+class h2_server : public h2_server_base {};
 
 TEST_F(h2_server, handler_sees_an_http_request) {
   client c(port);
@@ -280,6 +290,108 @@ TEST_F(h2_server, hpack_garbage_is_a_compression_error) {
   c.send(out);
   ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
   EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::compression_error));
+}
+
+// --- timeouts (server_session_timer.cpp), shortened -----------------------------------------
+
+lwspp::http::server_options short_timeouts() {
+  lwspp::http::server_options o;
+  o.header_timeout = 300ms;  // also SETTINGS' acknowledgement
+  o.keepalive_timeout = 400ms;
+  o.send_timeout = 300ms;
+  o.body_timeout = 300ms;
+  return o;
+}
+
+class h2_timeouts : public h2_server_base {
+ protected:
+  h2_timeouts() : h2_server_base(short_timeouts()) {}
+  // Milliseconds since the test began.
+  long long elapsed() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start_)
+        .count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+TEST_F(h2_timeouts, unacknowledged_settings_are_a_settings_timeout) {
+  client c(port);
+  c.ack_settings = false;
+  c.get(1, "/hello");
+  ASSERT_TRUE(c.response_done(1));  // served meanwhile
+  ASSERT_TRUE(c.until([](const seen& s) { return s.goaway && s.closed; }));
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::settings_timeout));
+  EXPECT_GE(elapsed(), 250);
+}
+
+TEST_F(h2_timeouts, an_idle_connection_gets_goaway_and_closes) {
+  client c(port);
+  c.get(1, "/hello");
+  ASSERT_TRUE(c.response_done(1));
+  ASSERT_TRUE(c.until([](const seen& s) { return s.closed; }));
+  EXPECT_TRUE(c.s.goaway);
+  EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::no_error));
+  EXPECT_EQ(c.s.goaway_last, 1u);
+  EXPECT_GE(elapsed(), 350);
+}
+
+TEST_F(h2_timeouts, pings_do_not_keep_an_idle_connection_open) {
+  client c(port);
+  const auto end = std::chrono::steady_clock::now() + 3s;
+  while (!c.s.closed && std::chrono::steady_clock::now() < end) {
+    std::string ping;
+    h2::append_ping(ping, "pingping");
+    c.send(ping);
+    c.until([](const seen&) { return false; });  // reads for a while
+  }
+  EXPECT_TRUE(c.s.closed);
+  EXPECT_TRUE(c.s.goaway);
+}
+
+TEST_F(h2_timeouts, a_stream_window_left_at_zero_resets_the_stream) {
+  h2::settings zero;
+  zero.initial_window_size = 0;
+  client c(port, zero);
+  c.get(1, "/hello");
+  ASSERT_TRUE(c.until([](const seen& s) { return s.reset.count(1) > 0; }));
+  EXPECT_EQ(c.s.reset[1], static_cast<std::uint32_t>(error::cancel));
+  EXPECT_EQ(c.s.status[1], 200);  // the head went out; the body could not
+  EXPECT_GE(elapsed(), 250);
+  // The connection goes on.
+  std::string out;
+  h2::settings open;
+  open.initial_window_size = 100000;
+  h2::append_settings(out, open);
+  c.send(out);
+  c.get(3, "/hello");
+  ASSERT_TRUE(c.response_done(3));
+  EXPECT_EQ(c.s.body[3], "Hello, world!");
+  EXPECT_FALSE(c.s.goaway);
+}
+
+TEST_F(h2_timeouts, a_connection_window_left_at_zero_closes_the_connection) {
+  client c(port);
+  c.credit = false;
+  c.get(1, "/big");
+  ASSERT_TRUE(c.until([](const seen& s) { return s.closed; }));
+  EXPECT_EQ(c.s.body[1].size(), 65535u);  // the default connection window, then nothing
+  EXPECT_GE(elapsed(), 250);
+}
+
+TEST_F(h2_timeouts, a_stalled_request_body_is_408) {
+  client c(port);
+  c.request(1, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/echo"}},
+            false);
+  c.data(1, "part", false);
+  ASSERT_TRUE(c.response_done(1));
+  EXPECT_EQ(c.s.status[1], 408);
+  EXPECT_GE(elapsed(), 250);
+  c.get(3, "/hello");
+  ASSERT_TRUE(c.response_done(3));
+  EXPECT_EQ(c.s.status[3], 200);
 }
 
 }  // namespace
