@@ -248,6 +248,11 @@ server_session::ended server_session::how_closed(std::uint32_t id) const noexcep
 void server_session::on_data(const data_piece& d) {
   if (failed_) return;
   if (d.first) {
+    // Empty DATA frames that do not end the stream cost work and carry
+    // nothing (CVE-2019-9518): counted with the control frames.
+    if (d.frame_length == 0 && !d.end_stream &&
+        over_rate(control_in_window_, limits_.max_control_per_second))
+      return fail(error::enhance_your_calm, "empty DATA flood");
     if (!conn_recv_.receive(d.frame_length))
       return fail(error::flow_control_error, "DATA over the connection window");
     // The connection's credit comes back at once: each stream's window
@@ -344,6 +349,20 @@ void server_session::on_ping(const ping_frame& f) {
   if (over_rate(control_in_window_, limits_.max_control_per_second))
     return fail(error::enhance_your_calm, "PING flood");
   append_ping(out_, f.opaque, true);
+}
+
+// Frames that need no answer still cost a parse each: a flood of them is
+// ended like a PING flood.
+void server_session::on_priority(const priority_frame& f) {
+  (void)f;
+  if (!failed_ && over_rate(control_in_window_, limits_.max_control_per_second))
+    fail(error::enhance_your_calm, "PRIORITY flood");
+}
+
+void server_session::on_unknown(const unknown_frame& f) {
+  (void)f;
+  if (!failed_ && over_rate(control_in_window_, limits_.max_control_per_second))
+    fail(error::enhance_your_calm, "flood of frames of unknown types");
 }
 
 void server_session::on_goaway(const goaway_frame& f) {

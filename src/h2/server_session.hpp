@@ -41,7 +41,8 @@ struct server_limits {
   // Rapid reset (CVE-2023-44487): streams the client opens and resets
   // before their response ended, per second. Over it → GOAWAY ENHANCE_YOUR_CALM.
   std::uint32_t max_resets_per_second = 200;
-  // PING and SETTINGS frames per second before ENHANCE_YOUR_CALM (floods).
+  // PING, SETTINGS, PRIORITY, unknown-type and empty DATA frames per second
+  // before ENHANCE_YOUR_CALM (floods).
   std::uint32_t max_control_per_second = 1000;
   // A response's body bytes a stream buffers before write() reports backpressure.
   std::size_t stream_high_water = 64 * 1024;
@@ -72,13 +73,13 @@ class server_session final : public role, public http::detail::exchange_host {
   void on_data(const data_piece& d);
   void on_headers(const header_block& h);
   void on_push_promise(const push_promise_block&) {}  // refused by the reader
-  void on_priority(const priority_frame&) {}          // RFC 9113 §5.3.2: ignored
+  void on_priority(const priority_frame&);            // RFC 9113 §5.3.2: ignored, but counted
   void on_rst_stream(const rst_stream_frame& f);
   void on_settings(const settings_frame& f);
   void on_ping(const ping_frame& f);
   void on_goaway(const goaway_frame& f);
   void on_window_update(const window_update_frame& f);
-  void on_unknown(const unknown_frame&) {}
+  void on_unknown(const unknown_frame&);  // ignored (§5.5), but counted
   void on_stream_error(const frame_error& e);
   void on_connection_error(const frame_error& e);
 

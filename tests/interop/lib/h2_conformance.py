@@ -34,7 +34,7 @@ The case language (see tests/interop/cases/h2_conformance.txt):
   expect error CODE              either of the two (h2spec's "stream or connection error")
   expect maxframe SID N          every DATA frame on SID up to its END_STREAM is at most N bytes
   expect ping-ack HEX | settings-ack | alive (a PING round trip, no error) | close
-  repeat N STEP                  STEP N times, "$" standing for stream 1, 3, 5...
+  repeat N STEP                  STEP N times in one write, "$" standing for stream 1, 3, 5...
 """
 import re
 import socket
@@ -94,8 +94,12 @@ class Conn:
         self.responses = {}      # stream id -> [status, body bytes, ended]
         self.eof = False
         self.largest = {}        # stream id -> the largest DATA frame payload seen
+        self.batch = None        # while a repeat runs: its frames, sent in one write
 
     def send(self, data):
+        if self.batch is not None:
+            self.batch.append(data)
+            return
         try:
             self.sock.sendall(data)
         except (BrokenPipeError, ConnectionResetError):
@@ -213,8 +217,11 @@ def step(c, words):
     op, args = words[0], words[1:]
     if op == "repeat":
         # repeat N STEP...: STEP N times, "$" standing for stream 1, 3, 5...
+        c.batch = []
         for i in range(int(args[0])):
             step(c, [w.replace("$", str(1 + 2 * i)) for w in args[1:]])
+        frames, c.batch = b"".join(c.batch), None
+        c.send(frames)
     elif op == "raw":
         c.send(unescape(" ".join(args)))
     elif op == "settings":
