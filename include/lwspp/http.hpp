@@ -141,6 +141,15 @@ class response {
   // of chunked framing. Writing more than this aborts the connection.
   response& content_length(std::uint64_t n) noexcept;
 
+  // Adds a trailer field, sent after the body: any time before the response
+  // ends (a checksum of what was streamed, gRPC's status). HTTP/2 always
+  // carries them (a HEADERS frame after the DATA); HTTP/1.1 only on a chunked
+  // response (streamed with no length to a 1.1 client) and drops them
+  // otherwise, as it does on HEAD, 204 and 304 answers. Checked like
+  // header(); framing, routing and the fields a head needs (content-type,
+  // host, authorization, set-cookie...) are refused.
+  response& trailer(std::string_view name, std::string_view value);
+
   // --- whole responses (end the exchange) --------------------------------
   // Sends the body with Content-Length (text/plain unless a type was set).
   void send(std::string_view body);
@@ -174,12 +183,15 @@ class response {
   bool has_length() const noexcept { return has_length_; }
   std::uint64_t length() const noexcept { return length_; }
   bool has_content_type() const noexcept { return has_type_; }
+  // The trailer fields, "name: value\r\n" each.
+  std::string_view trailer_fields() const noexcept { return trailers_; }
 
  private:
   friend class detail::exchange;
   // detail::exchange::reset() clears each member: add new ones there too.
   detail::exchange* ex_ = nullptr;
   std::string fields_;
+  std::string trailers_;
   std::uint64_t length_ = 0;
   std::uint16_t status_ = 200;
   bool has_length_ = false;

@@ -530,7 +530,13 @@ send_result server_session::write_body(std::string_view data, bool last) {
     body = {};
   } else if (framing_ == body_framing::chunked) {
     append_chunk(out, data);
-    if (last) out += last_chunk;
+    if (last && !res.trailer_fields().empty()) {
+      out += "0\r\n";  // the last chunk, then the trailer section (RFC 9112 §7.1.2)
+      out += res.trailer_fields();
+      out += "\r\n";
+    } else if (last) {
+      out += last_chunk;
+    }
     body = {};
   } else if (framing_ == body_framing::length) {
     if (data.size() > length_left_) {

@@ -59,4 +59,14 @@ void encode_response_head(hpack::encoder& enc, const response_head& h, std::stri
   enc.encode(list, out);
 }
 
+void encode_trailers(hpack::encoder& enc, std::string_view lines, std::string& out) {
+  thread_local std::vector<hpack::header_field> list;
+  thread_local std::string names;
+  list.clear();
+  names.clear();
+  names.reserve(lines.size());
+  add_lines(lines, names, list);
+  enc.encode(list, out);
+}
+
 }  // namespace lwspp::h2

@@ -20,5 +20,7 @@ struct response_head {
 
 // Appends the header block to out.
 void encode_response_head(hpack::encoder& enc, const response_head& h, std::string& out);
+// Appends the block of a trailer section ("name: value\r\n" lines) to out.
+void encode_trailers(hpack::encoder& enc, std::string_view lines, std::string& out);
 
 }  // namespace lwspp::h2

@@ -51,11 +51,22 @@ void stream::send_head(bool end_stream) {
   thread_local std::string block;
   block.clear();
   encode_response_head(session.encoder(), h, block);
-  append_headers(session.out(), stream_id, block,
-                 {.end_stream = end_stream, .max_frame_size = session.peer_max_frame()});
+  const bool trailers_now = end_stream && has_trailers();
+  append_headers(
+      session.out(), stream_id, block,
+      {.end_stream = end_stream && !trailers_now, .max_frame_size = session.peer_max_frame()});
+  if (trailers_now) append_trailers(session.out());
   exchange::mark_head_sent(res);
   length_left_ = res.has_length() ? res.length() : 0;
   if (end_stream) local_closed = true;
+}
+
+void stream::append_trailers(std::string& out) {
+  thread_local std::string block;
+  block.clear();
+  encode_trailers(session.encoder(), res.trailer_fields(), block);
+  append_headers(out, stream_id, block,
+                 {.end_stream = true, .max_frame_size = session.peer_max_frame()});
 }
 
 send_result stream::write_body(std::string_view data, bool last) {
@@ -128,7 +139,8 @@ std::uint32_t stream::frame_data(std::string& out, std::uint32_t max) {
   if (in_buffer > 0) {
     n = static_cast<std::uint32_t>(std::min<std::size_t>(in_buffer, max));
     const bool end = end_pending_ && n == in_buffer && file_left_ == 0;
-    append_data(out, stream_id, std::string_view(out_).substr(out_off_, n), end);
+    append_data(out, stream_id, std::string_view(out_).substr(out_off_, n), end && !has_trailers());
+    if (end && has_trailers()) append_trailers(out);
     out_off_ += n;
     if (end) end_pending_ = false;
   } else if (file_left_ > 0) {
@@ -157,12 +169,16 @@ std::uint32_t stream::frame_data(std::string& out, std::uint32_t max) {
     file_off_ += n;
     file_left_ -= n;
     const bool end = end_pending_ && file_left_ == 0;
-    write_data_prefix(head, stream_id, n, end);
+    write_data_prefix(head, stream_id, n, end && !has_trailers());
     std::copy(head, head + frame_header_size, out.data() + at);
+    if (end && has_trailers()) append_trailers(out);
     if (file_left_ == 0) close_file();
     if (end) end_pending_ = false;
   } else if (end_pending_) {
-    append_data(out, stream_id, {}, true);
+    if (has_trailers())
+      append_trailers(out);  // no body bytes were left: no empty DATA first
+    else
+      append_data(out, stream_id, {}, true);
     end_pending_ = false;
   }
   if (in_buffer > 0 && out_off_ == out_.size()) {

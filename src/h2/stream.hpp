@@ -76,6 +76,10 @@ class stream final : public http::detail::exchange {
 
  private:
   void send_head(bool end_stream);
+  // The response's trailers, when it has any: END_STREAM then goes on their
+  // HEADERS frame after the last DATA instead of on the DATA.
+  bool has_trailers() const noexcept { return !no_body_ && !res.trailer_fields().empty(); }
+  void append_trailers(std::string& out);
   std::string out_;          // response body not yet framed
   std::size_t out_off_ = 0;  // framed bytes at the front of out_
   std::string held_;         // request body held while the handler paused it

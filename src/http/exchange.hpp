@@ -101,6 +101,7 @@ class exchange {
     r.body_.clear();
     response& s = res;
     s.fields_.clear();
+    s.trailers_.clear();
     s.length_ = 0;
     s.status_ = 200;
     s.has_length_ = s.has_type_ = s.head_sent_ = s.ended_ = false;

@@ -85,6 +85,60 @@ response& response::header(std::string_view name, std::string_view value) {
   return *this;
 }
 
+namespace {
+
+// RFC 9110 §6.5.1: a trailer must not carry what framing, routing,
+// authentication or the representation need before the body.
+bool trailer_forbidden(std::string_view n) noexcept {
+  static constexpr std::string_view names[] = {"host",
+                                               "authorization",
+                                               "proxy-authorization",
+                                               "cookie",
+                                               "set-cookie",
+                                               "content-type",
+                                               "content-encoding",
+                                               "content-range",
+                                               "cache-control",
+                                               "expires",
+                                               "location",
+                                               "trailer",
+                                               "te",
+                                               "www-authenticate",
+                                               "max-forwards",
+                                               "retry-after",
+                                               "vary",
+                                               "age",
+                                               "expect",
+                                               "range",
+                                               "content-location"};
+  for (const std::string_view f : names)
+    if (iequals(n, f)) return true;
+  return false;
+}
+
+}  // namespace
+
+response& response::trailer(std::string_view name, std::string_view value) {
+  if (ended_) {
+    ex_->warn("response::trailer after the response ended: dropped");
+    return *this;
+  }
+  if (!valid_name(name) || !valid_value(value)) {
+    ex_->warn("response::trailer refused: invalid name or a CR, LF or NUL in the value");
+    return *this;
+  }
+  if (reserved_name(name) || trailer_forbidden(name)) {
+    ex_->warn("response::trailer refused: this field may not be a trailer");
+    return *this;
+  }
+  trailers_.reserve(trailers_.size() + name.size() + value.size() + 4);
+  trailers_ += name;
+  trailers_ += std::string_view(": ");
+  trailers_ += value;
+  trailers_ += std::string_view("\r\n");
+  return *this;
+}
+
 response& response::content_length(std::uint64_t n) noexcept {
   if (!head_sent_) {
     has_length_ = true;

@@ -30,6 +30,7 @@ namespace h2 = lwspp::h2;
 struct seen {
   std::map<std::uint32_t, int> status;  // by stream
   std::map<std::uint32_t, std::string> body;
+  std::map<std::uint32_t, std::string> trailers;  // a second HEADERS: "name=value;" each
   std::map<std::uint32_t, bool> ended;
   std::map<std::uint32_t, std::uint32_t> reset;  // RST_STREAM codes
   bool goaway = false;
@@ -104,8 +105,13 @@ class client {
   void on_headers(const h2::header_block& h) {
     h2::hpack::header_list l;
     ASSERT_TRUE(dec_.decode(h.block, l).ok());
-    for (const auto f : l)
+    const bool trailers = s.status.count(h.stream_id) > 0;
+    for (const auto f : l) {
       if (f.name == ":status") s.status[h.stream_id] = std::stoi(std::string(f.value));
+      if (trailers)
+        s.trailers[h.stream_id] += std::string(f.name) + "=" + std::string(f.value) + ";";
+    }
+    if (trailers && !h.end_stream) s.trailers[h.stream_id] += "(no END_STREAM)";
     if (h.end_stream) s.ended[h.stream_id] = true;
   }
   void on_push_promise(const h2::push_promise_block&) {}
@@ -153,6 +159,16 @@ void add_routes(lwspp::http::server& app) {
       lwspp::http::method::post, "/small",
       {.on_request = [](request& req, response& res) { res.send(req.body()); }, .max_body = 10});
   app.get("/big", [](request&, response& res) { res.send(std::string(200000, 'b')); });
+  app.get("/trailers", [](request& req, response& res) {
+    const std::string how = req.query_param("how");
+    res.trailer("x-sum", "42");
+    res.trailer("content-type", "refused/as-a-trailer");  // RFC 9110 §6.5.1
+    if (how == "whole") return res.send("whole body");
+    if (how == "empty") return res.end();
+    res.write("streamed ");
+    res.write("body");
+    res.end();
+  });
 }
 
 class h2_server_base : public ::testing::Test {
@@ -290,6 +306,29 @@ TEST_F(h2_server, hpack_garbage_is_a_compression_error) {
   c.send(out);
   ASSERT_TRUE(c.until([](const seen& s) { return s.goaway; }));
   EXPECT_EQ(c.s.goaway_code, static_cast<std::uint32_t>(error::compression_error));
+}
+
+TEST_F(h2_server, response_trailers_follow_the_body_with_end_stream) {
+  client c(port);
+  c.get(1, "/trailers");
+  c.get(3, "/trailers?how=whole");
+  c.get(5, "/trailers?how=empty");
+  ASSERT_TRUE(c.response_done(1));
+  ASSERT_TRUE(c.response_done(3));
+  ASSERT_TRUE(c.response_done(5));
+  EXPECT_EQ(c.s.body[1], "streamed body");
+  EXPECT_EQ(c.s.trailers[1], "x-sum=42;");
+  EXPECT_EQ(c.s.body[3], "whole body");
+  EXPECT_EQ(c.s.trailers[3], "x-sum=42;");
+  EXPECT_EQ(c.s.body[5], "");
+  EXPECT_EQ(c.s.trailers[5], "x-sum=42;");
+  // HEAD has no body, so no trailers: END_STREAM is on the head.
+  c.request(7,
+            {{":method", "HEAD"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/trailers"}},
+            true);
+  ASSERT_TRUE(c.response_done(7));
+  EXPECT_EQ(c.s.status[7], 200);
+  EXPECT_EQ(c.s.trailers.count(7), 0u);
 }
 
 // --- timeouts (server_session_timer.cpp), shortened -----------------------------------------

@@ -130,6 +130,12 @@ class http_server : public ::testing::Test {
       res.write("three");
       res.end();
     });
+    app.get("/trailers", [](lwspp::http::request& req, lwspp::http::response& res) {
+      res.trailer("x-sum", "42").trailer("bad name", "refused");
+      if (req.query_param("how") == "whole") return res.send("whole");
+      res.write("streamed");
+      res.end();
+    });
     app.get("/deferred", [this](lwspp::http::request&, lwspp::http::response& res) {
       // Answered later, from another thread.
       std::lock_guard lock(mu);
@@ -391,6 +397,28 @@ TEST_F(http_server, handler_cannot_inject_headers_or_break_framing) {
   }
   EXPECT_NE(all.find("content-length: 10"), std::string::npos);
   ::close(fd);
+}
+
+// Trailers travel only in a chunked response (RFC 9112 §7.1.2); a response
+// with a Content-Length, or to HTTP/1.0, has nowhere to put them.
+TEST_F(http_server, trailers_go_in_the_chunked_trailer_section_only) {
+  auto exchange = [this](std::string_view request) {
+    const int fd = test::dial(port);
+    EXPECT_TRUE(test::write_all(fd, request));
+    std::string all;
+    while (read_some(fd, all)) {
+    }
+    ::close(fd);
+    return all;
+  };
+  std::string all = exchange("GET /trailers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(all.find("transfer-encoding: chunked"), std::string::npos) << all;
+  EXPECT_TRUE(all.ends_with("\r\n8\r\nstreamed\r\n0\r\nx-sum: 42\r\n\r\n")) << all;
+  EXPECT_EQ(all.find("refused"), std::string::npos);
+  all = exchange("GET /trailers?how=whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(all.ends_with("\r\n\r\nwhole")) << all;
+  all = exchange("GET /trailers HTTP/1.0\r\n\r\n");
+  EXPECT_TRUE(all.ends_with("\r\n\r\nstreamed")) << all;
 }
 
 TEST_F(http_server, client_leaving_mid_response_runs_on_abort) {

@@ -5,7 +5,7 @@
 #
 #   curl --http2-prior-knowledge (h2c) and --http2 over TLS (ALPN h2):
 #     GET, HEAD, a POST body echoed (3 MB), a streamed upload, 404, a
-#     chunked (streamed) response, a deferred one, a 5 MiB static file
+#     chunked (streamed) response, response trailers, a deferred one, a 5 MiB static file
 #     byte-exact (flow control: curl's windows are smaller than the file)
 #   nghttp -m 100: 100 concurrent streams on one connection, then 100 of
 #     the 5 MiB file; several URLs on one connection
@@ -108,6 +108,8 @@ for mode in h2c tls; do
   expect_eq "$mode streamed response: 500 pieces" "$got $(wc -l <"$tmp/chunked.body")" "200 2 500"
   req slow "${opts[@]}" "$base/slow"
   expect_eq "$mode deferred response (response_handle)" "$got $(cat "$tmp/slow.body")" "200 2 slow done"
+  out=$(curl -sS --max-time 20 -D - "${opts[@]}" "$base/trailers" 2>&1 | tr -d '\r' | tail -n 4 | paste -sd '|') || true
+  expect_eq "$mode trailers after the body (curl)" "$out" "part one|part two|x-checksum: sha256=abc|grpc-status: 0"
   req big "${opts[@]}" "$base/static/big.bin"
   expect_eq "$mode 5 MiB static file" "$got" "200 2"
   if cmp -s "$root/big.bin" "$tmp/big.body"; then pass "$mode 5 MiB file byte-exact"; else fail "$mode 5 MiB file differs"; fi
@@ -120,6 +122,17 @@ out=$(curl -sS -v --http2 --cacert "$tmp/pki/ca.crt" --resolve "localhost:$tls_p
   "https://localhost:$tls_port/hello" -o /dev/null -o /dev/null -o /dev/null 2>&1)
 expect_match "TLS: three requests, the connection reused" "$out" 'Re-using existing connection'
 expect_eq "TLS: one connection for three requests" "$(grep -c '^\* Connected to' <<<"$out")" "1"
+
+# HTTP/1.1 carries the same trailers in the chunked trailer section.
+out=$(curl -sS --max-time 20 --raw "http://127.0.0.1:$port/trailers" 2>&1 | od -An -c | tr -s ' \n' ' ') || true
+expect_match "HTTP/1.1 trailers in the chunked trailer section" "$out" \
+  '\\r \\n 0 \\r \\n x - c h e c k s u m : s h a 2 5 6 = a b c \\r \\n g r p c - s t a t u s : 0 \\r \\n \\r \\n $'
+# nghttp -v: the DATA without END_STREAM, then the trailer fields, then their
+# HEADERS frame with END_STREAM|END_HEADERS (0x05).
+out=$(nghttp -v "http://127.0.0.1:$port/trailers" 2>&1 | grep -oE 'recv (DATA|HEADERS) frame <length=[0-9]+, flags=0x0[0-9]|recv \(stream_id=[0-9]+\) (x-checksum|grpc-status): .*' |
+  sed -E 's/stream_id=[0-9]+/S/' | paste -sd '|') || true
+expect_match "nghttp: DATA, then the trailers' HEADERS with END_STREAM" "$out" \
+  'recv DATA frame <length=18, flags=0x00\|recv \(S\) x-checksum: sha256=abc\|recv \(S\) grpc-status: 0\|recv HEADERS frame <length=[0-9]+, flags=0x05$'
 
 # --- nghttp: many concurrent streams ------------------------------------------------------------
 

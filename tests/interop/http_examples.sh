@@ -49,6 +49,10 @@ got=$(curl -s "http://127.0.0.1:$port/hello")
 [[ $got == "Hello, world!" ]] && pass "http-server /hello" || fail "http-server /hello: '$got'"
 got=$(curl -s "http://127.0.0.1:$port/greet?name=Ada%20L")
 [[ $got == "Hello, Ada L!" ]] && pass "http-server query parameter" || fail "greet: '$got'"
+got=$(curl -s --raw "http://127.0.0.1:$port/count" | tr -d '\r' | tail -n 5 | paste -sd '|')
+[[ $got == "5||0|x-sum: 15|" ]] && pass "http-server trailer after the last chunk" || fail "count: '$got'"
+got=$(curl -s --http2-prior-knowledge -D - "http://127.0.0.1:$port/count" | tr -d '\r' | tail -n 2 | paste -sd '|')
+[[ $got == "5|x-sum: 15" ]] && pass "http-server trailer over HTTP/2" || fail "count h2: '$got'"
 got=$(curl -s "http://127.0.0.1:$port/sub/a.txt")
 [[ $got == "static text" ]] && pass "http-server static file" || fail "static: '$got'"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/sub/../../etc/passwd")

@@ -162,6 +162,16 @@ int main(int argc, char** argv) {
     res.end();
   });
 
+  // A streamed response with trailers (HTTP/2: HEADERS after the DATA;
+  // HTTP/1.1: the chunked trailer section).
+  app.get("/trailers", [](request&, response& res) {
+    res.content_type("text/plain");
+    res.write("part one\n");
+    res.write("part two\n");
+    res.trailer("x-checksum", "sha256=abc").trailer("grpc-status", "0");
+    res.end();
+  });
+
   app.get("/slow", [](request& req, response& res) {
     auto* d = new delayed_reply(req.conn().get_loop(), res.handle());
     d->t.arm(std::chrono::milliseconds(200));
