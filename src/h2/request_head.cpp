@@ -42,8 +42,9 @@ bool valid_value(std::string_view v) noexcept {
 }
 
 struct pseudo {
-  std::string_view method, scheme, authority, path;
-  bool has_method = false, has_scheme = false, has_authority = false, has_path = false;
+  std::string_view method, scheme, authority, path, protocol;
+  bool has_method = false, has_scheme = false, has_authority = false, has_path = false,
+       has_protocol = false;
 };
 
 // One pseudo-header field into p; false on an unknown or repeated one.
@@ -58,7 +59,8 @@ bool take_pseudo(pseudo& p, std::string_view name, std::string_view value) noexc
   if (name == ":scheme") return set(p.scheme, p.has_scheme);
   if (name == ":authority") return set(p.authority, p.has_authority);
   if (name == ":path") return set(p.path, p.has_path);
-  return false;  // :status, :protocol (RFC 8441, not enabled) or unknown
+  if (name == ":protocol") return set(p.protocol, p.has_protocol);  // RFC 8441
+  return false;                                                     // :status or unknown
 }
 
 }  // namespace
@@ -96,7 +98,14 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
   }
   if (!p.has_method) return malformed("no :method");
   const bool connect = p.method == "CONNECT";
-  if (connect) {
+  // RFC 8441 §4: an extended CONNECT names its protocol and has the
+  // :scheme and :path of an ordinary request.
+  const bool extended = connect && p.has_protocol;
+  if (p.has_protocol && !connect) return malformed(":protocol without CONNECT");
+  if (extended) {
+    if (!p.has_scheme || !p.has_path || p.path.empty() || !p.has_authority)
+      return malformed("extended CONNECT without :scheme, :path or :authority");
+  } else if (connect) {
     if (p.has_scheme || p.has_path || !p.has_authority) return malformed("CONNECT head");
   } else if (!p.has_scheme || !p.has_path || p.path.empty()) {
     return malformed("no :scheme or :path");
@@ -113,7 +122,10 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
     store.append(v);
     return std::string_view(store.data() + at, v.size());
   };
-  const std::string_view method_name = keep(p.method);
+  // A WebSocket (RFC 8441) reaches the routes as the GET of an HTTP/1.1
+  // upgrade would: the same ws route and handlers take it.
+  const bool websocket = extended && p.protocol == "websocket";
+  const std::string_view method_name = websocket ? std::string_view("GET") : keep(p.method);
   const std::string_view target = keep(p.path);
   const std::string_view authority = keep(p.authority);
   auto& headers = exchange::headers(ex.req);
@@ -157,8 +169,9 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
   }
   exchange::set_head(ex.req, http::lookup_method(method_name), method_name, target, query, host,
                      20);
-  if (connect) {
-    r.status = 501;
+  ex.extended_connect = websocket;
+  if (connect && !websocket) {
+    r.status = 501;  // a tunnel, or a protocol other than websocket: not served here
     return r;
   }
   if (!http::normalize_path(raw_path, exchange::path(ex.req))) r.status = 400;

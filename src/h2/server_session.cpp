@@ -8,6 +8,7 @@
 
 #include "h2/frame_writer.hpp"
 #include "h2/request_head.hpp"
+#include "h2/ws_tunnel.hpp"
 #include "http/dispatch.hpp"
 
 namespace lwspp::h2 {
@@ -53,6 +54,7 @@ void server_session::send_preface() {
   ours.max_concurrent_streams = limits_.max_concurrent_streams;
   ours.initial_window_size = limits_.initial_window;
   ours.max_header_list_size = decoder_limits(srv_).max_header_list_size;
+  ours.enable_connect_protocol = true;  // RFC 8441: WebSockets over streams
   append_settings(out_, ours);
   if (limits_.connection_window > 65535)
     append_window_update(out_, 0, limits_.connection_window - 65535);
@@ -156,6 +158,7 @@ void server_session::open_stream(const header_block& h, bool fields_ok) {
       const http::detail::begin_result b = http::detail::begin(s);
       s.plan = b.plan;
       s.max_body = b.max_body;
+      if (s.plan == body_plan::upgrade && !s.closed) ws_tunnel::open(s);  // RFC 8441
       if (!s.closed && s.content_length > 0 && s.plan != body_plan::discard &&
           static_cast<std::uint64_t>(s.content_length) > s.max_body)
         return too_large(s);
@@ -432,6 +435,18 @@ void server_session::on_peer_eof(connection& c) {
   (void)c;
   batch b(*this);
   peer_goaway_ = true;  // nothing more can arrive: answer what is open, then close
+  // A stream still receiving (a request body, a WebSocket) can never be
+  // completed: it ends as if reset (its handler's on_abort runs).
+  thread_local std::vector<std::uint32_t> open;
+  open.clear();
+  for (auto& [id, s] : streams_)
+    if (!s->remote_closed) open.push_back(id);
+  for (const std::uint32_t id : open) {
+    if (stream* s = find(id)) {
+      s->abort_exchange();
+      close_stream(*s);
+    }
+  }
   maybe_finish();
 }
 

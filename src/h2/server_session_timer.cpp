@@ -45,7 +45,8 @@ void server_session::arm_next() {
     consider(send_stalled_since_ + o.send_timeout);
   for (auto& [id, s] : streams_) {
     if (s->pending() > 0 && s->send_win.size <= 0) consider(s->progress + o.send_timeout);
-    if (!s->remote_closed && !s->body_paused()) consider(s->progress + o.body_timeout);
+    if (!s->remote_closed && !s->body_paused() && !s->tunnel)
+      consider(s->progress + o.body_timeout);
   }
   // Nothing to time: look again after the keep-alive time (the
   // connection's own idle timeout would count a busy handler as idle).
@@ -81,8 +82,9 @@ void server_session::on_role_timer(connection& c) {
   for (auto& [id, s] : streams_) {
     const bool send_late =
         s->pending() > 0 && s->send_win.size <= 0 && t >= s->progress + o.send_timeout;
+    // A WebSocket's stream is quiet as long as its messages are (it pings).
     const bool body_late =
-        !s->remote_closed && !s->body_paused() && t >= s->progress + o.body_timeout;
+        !s->remote_closed && !s->body_paused() && !s->tunnel && t >= s->progress + o.body_timeout;
     if (send_late || body_late) late.push_back(id);
   }
   for (const std::uint32_t id : late) {

@@ -10,6 +10,7 @@
 #include "h2/frame_writer.hpp"
 #include "h2/response_head.hpp"
 #include "h2/server_session.hpp"
+#include "h2/ws_tunnel.hpp"
 #include "lwspp/context.hpp"
 
 namespace lwspp::h2 {
@@ -23,6 +24,10 @@ stream::stream(server_session& s, std::uint32_t id, std::uint32_t send_initial,
 
 stream::~stream() {
   close_file();
+  if (ws_tunnel* t = tunnel) {
+    tunnel = nullptr;
+    t->stream_gone();
+  }
 }
 
 connection& stream::conn() noexcept {
@@ -205,8 +210,10 @@ void stream::on_request_data(std::string_view data) {
     case http::detail::body_plan::stream:
       http::detail::body_piece(*this, data);
       break;
-    case http::detail::body_plan::discard:
     case http::detail::body_plan::upgrade:
+      if (tunnel) tunnel->from_client(data);
+      break;
+    case http::detail::body_plan::discard:
       break;
   }
   if (!closed) session.consumed(*this, n);
@@ -217,7 +224,14 @@ void stream::on_request_end() {
   // Paused: body_end comes when the handler resumes. Answered already: the
   // response closes the stream when it has gone out.
   if (body_paused_ || closed || res.ended()) return;
-  http::detail::body_end(*this, plan);
+  request_done();
+}
+
+void stream::request_done() {
+  if (tunnel)
+    tunnel->client_ended();
+  else
+    http::detail::body_end(*this, plan);
 }
 
 void stream::want_writable() {
@@ -235,12 +249,15 @@ void stream::pause_body(bool pause) {
   std::string held = std::move(held_);
   held_.clear();
   if (!held.empty()) on_request_data(held);
-  if (remote_closed && !body_paused_ && !closed && !res.ended())
-    http::detail::body_end(*this, plan);
+  if (remote_closed && !body_paused_ && !closed && !res.ended()) request_done();
 }
 
 void stream::abort_exchange() {
   close_file();
+  if (ws_tunnel* t = tunnel) {
+    tunnel = nullptr;
+    t->stream_gone();
+  }
   if (dispatched && !res.ended() && abort_cb) {
     auto cb = std::move(abort_cb);
     abort_cb = nullptr;

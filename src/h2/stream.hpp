@@ -19,6 +19,7 @@
 namespace lwspp::h2 {
 
 class server_session;
+class ws_tunnel;
 
 class stream final : public http::detail::exchange {
  public:
@@ -66,6 +67,7 @@ class stream final : public http::detail::exchange {
   bool local_closed = false;         // END_STREAM sent
   bool closed = false;               // closed or reset: waiting to be freed
   bool reset_by_peer = false;        // ended by the client's RST_STREAM
+  ws_tunnel* tunnel = nullptr;       // RFC 8441: the WebSocket this stream carries
   // The last time request body came in or response body went out (or the
   // stream opened): the body and send timeouts count from it.
   std::chrono::steady_clock::time_point progress{};
@@ -76,6 +78,9 @@ class stream final : public http::detail::exchange {
 
  private:
   void send_head(bool end_stream);
+  // The request is complete (and not paused): the handler's on_body_end, or
+  // for a WebSocket the client's end of the tunnel.
+  void request_done();
   // The response's trailers, when it has any: END_STREAM then goes on their
   // HEADERS frame after the last DATA instead of on the DATA.
   bool has_trailers() const noexcept { return !no_body_ && !res.trailer_fields().empty(); }

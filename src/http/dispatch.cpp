@@ -57,7 +57,7 @@ void send_error(exchange& ex, int status) {
 begin_result begin(exchange& ex) {
   request& req = ex.req;
   response& res = ex.res;
-  const bool websocket = ex.srv->has_ws && asks_for_websocket(req);
+  const bool websocket = ex.srv->has_ws && (ex.extended_connect || asks_for_websocket(req));
   const route_match m = match_route(*ex.srv, req.verb(), req.method_name(), req.path(), websocket);
   if (const credentials* auth = auth_of(m)) {
     const std::string_view user = check_basic(*auth, req.header("authorization"));
@@ -69,6 +69,11 @@ begin_result begin(exchange& ex) {
     exchange::set_user(req, user);
   }
   exchange::set_prefix(req, m.prefix_len);
+  if (ex.extended_connect && !(m.what == route_match::kind::route && m.route->ws)) {
+    // RFC 8441: only a WebSocket route can take the stream over.
+    send_error(ex, 404);
+    return {};
+  }
   switch (m.what) {
     case route_match::kind::none:
       send_error(ex, 404);

@@ -59,6 +59,7 @@ class exchange {
   std::uint64_t id = 0;                                     // for response_handle
   std::uint64_t body_bytes_out = 0;                         // for the access log
   std::unique_ptr<ws_upgrade, ws_upgrade_deleter> upgrade;  // body_plan::upgrade
+  bool extended_connect = false;  // an HTTP/2 CONNECT with :protocol websocket (RFC 8441)
 
   // Access to the private parts of request and response for transports.
   static void set_head(request& r, method m, std::string_view method_name, std::string_view target,
@@ -110,6 +111,7 @@ class exchange {
     route_handler = nullptr;
     body_bytes_out = 0;
     if (upgrade) upgrade.reset();
+    extended_connect = false;
   }
 };
 

@@ -100,16 +100,19 @@ begin_result begin_ws(exchange& ex, ws::detail::route_config& cfg) {
   response& res = ex.res;
   gathered g;
   gather(req, g);
+  g.r.extended_connect = ex.extended_connect;
   ws::handshake_settings s;
   s.protocols = cfg.opts.protocols;
   s.origins = cfg.opts.origins;
   s.deflate = cfg.deflate;
   ws::handshake_result h = ws::check_upgrade(g.r, s);
+  // 101 for HTTP/1.1; 200 for an extended CONNECT (whose stream the DATA
+  // frames share with no request body).
   if (h.status == 101 && has_body(req)) {
     h.status = 400;
     h.problem = "a WebSocket handshake has no body";
   }
-  if (h.status != 101) {
+  if (h.status != 101 && !(h.status == 200 && h.extended_connect)) {
     refuse(ex, h.status, h.problem);
     return {};
   }
@@ -135,8 +138,11 @@ void append_ws_fields(exchange& ex, std::string& fields) {
 }
 
 void hand_over(exchange& ex, std::string_view rest) {
+  hand_over(ex, ex.conn(), rest);
+}
+
+void hand_over(exchange& ex, connection& c, std::string_view rest) {
   std::unique_ptr<ws_upgrade, ws_upgrade_deleter> u = std::move(ex.upgrade);
-  connection& c = ex.conn();
   ws::agreement a;
   a.protocol = u->result.protocol;
   a.deflate = u->result.deflate;

@@ -34,5 +34,8 @@ void append_ws_fields(exchange& ex, std::string& fields);
 
 // After the 101 was queued: the connection becomes a WebSocket.
 void hand_over(exchange& ex, std::string_view rest);
+// The same onto another connection: HTTP/2 (RFC 8441) runs the WebSocket on
+// a connection of its own that the stream carries (h2/ws_tunnel.hpp).
+void hand_over(exchange& ex, connection& c, std::string_view rest);
 
 }  // namespace lwspp::http::detail

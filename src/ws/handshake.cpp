@@ -102,6 +102,18 @@ bool lists_token(std::string_view value, std::string_view token) noexcept {
 }
 
 handshake_result check_upgrade(const upgrade_request& r, const handshake_settings& s) {
+  if (r.extended_connect) {
+    // RFC 8441 §4-5: the version and the origin are checked as ever; the
+    // stream itself is the upgrade.
+    if (!version_13(r.version)) return refuse(426, "Sec-WebSocket-Version is not 13");
+    if (!origin_allowed(r, s.origins)) return refuse(403, "Origin not allowed");
+    handshake_result h;
+    h.status = 200;
+    h.extended_connect = true;
+    if (!s.protocols.empty()) h.protocol = choose_protocol(r.protocols, s.protocols);
+    if (s.deflate) h.deflate = negotiate_deflate(r.extensions, *s.deflate);
+    return h;
+  }
   if (!r.get) return refuse(400, "a WebSocket handshake must be a GET");
   if (!r.http11) return refuse(400, "a WebSocket handshake needs HTTP/1.1");
   if (!lists_token(r.upgrade, "websocket"))
@@ -125,9 +137,11 @@ handshake_result check_upgrade(const upgrade_request& r, const handshake_setting
 
 void append_accept_fields(std::string& out, const handshake_result& h,
                           std::span<const std::string> protocols) {
-  out += "upgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ";
-  out += h.accept;
-  out += "\r\n";
+  if (!h.extended_connect) {
+    out += "upgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ";
+    out += h.accept;
+    out += "\r\n";
+  }
   if (h.protocol >= 0 && static_cast<std::size_t>(h.protocol) < protocols.size()) {
     out += "sec-websocket-protocol: ";
     out += protocols[static_cast<std::size_t>(h.protocol)];

@@ -51,6 +51,10 @@ struct upgrade_request {
   std::string_view extensions = {};  // Sec-WebSocket-Extensions
   std::string_view origin = {};      // Origin
   bool has_origin = false;
+  // RFC 8441: an HTTP/2 extended CONNECT with :protocol websocket. It has no
+  // Upgrade, Connection or key (nor a GET or HTTP/1.1); the answer is a 200
+  // without Sec-WebSocket-Accept.
+  bool extended_connect = false;
 };
 
 struct handshake_settings {
@@ -65,6 +69,7 @@ struct handshake_result {
   std::string accept = {};        // Sec-WebSocket-Accept
   int protocol = -1;              // index into handshake_settings::protocols; -1: none
   std::optional<deflate_agreement> deflate = {};
+  bool extended_connect = false;  // RFC 8441: no Upgrade, Connection or accept fields
 };
 
 // Checks an upgrade request and, when it is acceptable, works out the answer:

@@ -15,6 +15,9 @@
 //                                           reported as "pong: PAYLOAD"
 //                    "!fragments N"         N pieces sent with send_fragment
 //                    "!info"                "protocol=P compressed=0|1"
+//                    "!http"                "version=V peer=IP": the HTTP version of
+//                                           the handshake (11, or 20 over HTTP/2,
+//                                           RFC 8441) and the client's address
 //   /echo-deflate  the same, with permessage-deflate (full windows)
 //   /proto         the same, subprotocols "chat.v2", "chat.v1" (ours in that order)
 //   /stream        streaming receive: each message answered "N bytes in K pieces"
@@ -37,6 +40,11 @@ using lwspp::ws::close_code;
 using lwspp::ws::message_kind;
 using lwspp::ws::socket;
 
+// What the handshake said, kept from handlers::open for "!http".
+struct handshake_seen {
+  int version = 0;
+};
+
 void on_message(socket& s, std::string_view msg, message_kind kind) {
   if (kind == message_kind::text && msg.starts_with("!")) {
     if (msg.starts_with("!close ")) {
@@ -57,6 +65,11 @@ void on_message(socket& s, std::string_view msg, message_kind kind) {
         s.send_fragment("piece " + std::to_string(i) + ";", message_kind::text, i == n - 1);
       return;
     }
+    if (msg == "!http") {
+      s.send("version=" + std::to_string(s.state_as<handshake_seen>().version) +
+             " peer=" + s.peer().to_string());
+      return;
+    }
     if (msg == "!info") {
       s.send("protocol=" + std::string(s.protocol()) +
              " compressed=" + (s.compressed() ? "1" : "0"));
@@ -69,6 +82,10 @@ void on_message(socket& s, std::string_view msg, message_kind kind) {
 lwspp::ws::handlers echo_handlers() {
   lwspp::ws::handlers h;
   h.message = on_message;
+  h.open = [](socket& s) {
+    if (const lwspp::http::request* r = s.upgrade_request())
+      s.state_as<handshake_seen>().version = r->version();
+  };
   h.pong = [](socket& s, std::string_view p) { s.send("pong: " + std::string(p)); };
   h.close = [](socket&, close_code code, std::string_view reason, const lwspp::close_reason& why) {
     std::fprintf(stderr, "ws_test_server: closed code=%d reason='%.*s' why='%s'\n",
