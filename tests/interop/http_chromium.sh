@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The HTTP/1.1 server (tests/interop/servers/http_test_server.cpp) against a
+# The HTTP server (tests/interop/servers/http_test_server.cpp) against a
 # real browser: headless Chromium loads /static/index.html, whose inline
 # script and external app.js (served compressed, as Chromium asks for gzip
 # and br) fetch /hello, /chunked, a POST to /echo and the deferred /slow,
 # and write what came back into the DOM; a stylesheet must apply. The DOM
 # that --dump-dom prints shows those results only if the scripts ran and
-# every fetch worked.
+# every fetch worked. Twice: over http:// (HTTP/1.1) and over https://
+# (ALPN picks HTTP/2); the access log shows each request with its version.
 #
 # ctest runs it with LWSPP_BUILD_DIR set; by hand:
 #   LWSPP_BUILD_DIR=build/dev bash tests/interop/http_chromium.sh
@@ -121,7 +122,12 @@ JS
 } >"$root/app.js"
 printf '#styled { width: 123px; }\n' >"$root/style.css"
 
-"$server" "$tmp/port" "$root" "" "$tmp/access.log" 2>"$tmp/server.log" &
+# A test PKI for the TLS port (made with the openssl CLI, as tls_common.bash does).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+LWSPP_TEST_TLS_CERT="$tmp/cert.pem" LWSPP_TEST_TLS_KEY="$tmp/key.pem" \
+  "$server" "$tmp/port" "$root" "" "$tmp/access.log" 2>"$tmp/server.log" &
 server_pid=$!
 for ((i = 0; i < 100; i++)); do
   [[ -s $tmp/port ]] && break
@@ -134,47 +140,61 @@ if [[ ! -s $tmp/port ]]; then
   exit 1
 fi
 port=$(cat "$tmp/port")
-url=http://127.0.0.1:$port/static/index.html
-echo "loading $url"
-
-rc=0
-timeout 120 "$chromium" --headless --disable-gpu --no-sandbox --no-first-run \
-  --disable-dev-shm-usage --disable-extensions --user-data-dir="$tmp/profile" \
-  --virtual-time-budget=5000 --dump-dom "$url" >"$tmp/dom.html" 2>"$tmp/chromium.log" || rc=$?
-if [[ $rc -ne 0 || ! -s $tmp/dom.html ]]; then
-  if grep -qiE 'error while loading shared libraries|cannot open display|Missing X server' "$tmp/chromium.log"; then
-    echo "skip: chromium cannot run here (exit $rc):"
-    tail -n 5 "$tmp/chromium.log" | indent
-    exit 77
-  fi
-  fail "chromium exited $rc with an empty DOM; its log:"
-  tail -n 20 "$tmp/chromium.log" | indent >&2
-fi
-echo "the DOM:"
-indent <"$tmp/dom.html"
+tls_port=$(cat "$tmp/port.tls")
 
 # expect_in_dom WHAT TEXT: the dumped DOM contains TEXT.
 expect_in_dom() {
   if grep -qF -- "$2" "$tmp/dom.html"; then pass "$1"; else fail "$1: no '$2' in the DOM"; fi
 }
-expect_in_dom "the page itself" '<p id="static">written by the server</p>'
-expect_in_dom "inline script: fetch('/hello')" '<p id="hello">fetched: Hello, world!</p>'
-expect_in_dom "app.js: fetch of a chunked response" '<p id="chunked">chunked: chunk 0|chunk 1|chunk 2|chunk 3</p>'
-expect_in_dom "app.js: POST /echo with its content-type back" '<p id="echo">echo: posted by chromium as text/x-from-browser</p>'
-expect_in_dom "app.js: the deferred /slow" '<p id="slow">slow: slow done</p>'
-expect_in_dom "app.js: served compressed and decoded by the browser" '<p id="compressed">app.js compressed ('
-expect_in_dom "style.css applied" '<p id="styled">width 123px</p>'
-expect_in_dom "app.js ran to its end" '<p id="done">all done</p>'
 
-sleep 0.2
-log=$tmp/access.log
-for path in /static/index.html /static/app.js /static/style.css /hello '/chunked?n=4' /echo /slow; do
-  if grep -F "\"$(if [[ $path == /echo ]]; then echo POST; else echo GET; fi) $path HTTP/1.1\" 200 " "$log" | grep -q 'HeadlessChrome'; then
-    pass "access log: $path from HeadlessChrome, 200"
+for scheme in http https; do
+  if [[ $scheme == http ]]; then
+    url=http://127.0.0.1:$port/static/index.html
+    version=HTTP/1.1
   else
-    fail "access log: no 200 for $path from HeadlessChrome; the log:"
-    indent <"$log" >&2
+    url=https://127.0.0.1:$tls_port/static/index.html
+    version=HTTP/2.0
   fi
+  echo "loading $url"
+  lines_before=$(cat "$tmp/access.log" 2>/dev/null | wc -l)
+  rc=0
+  timeout 120 "$chromium" --headless --disable-gpu --no-sandbox --no-first-run \
+    --disable-dev-shm-usage --disable-extensions --user-data-dir="$tmp/profile-$scheme" \
+    --ignore-certificate-errors \
+    --virtual-time-budget=5000 --dump-dom "$url" >"$tmp/dom.html" 2>"$tmp/chromium.log" || rc=$?
+  if [[ $rc -ne 0 || ! -s $tmp/dom.html ]]; then
+    if grep -qiE 'error while loading shared libraries|cannot open display|Missing X server' "$tmp/chromium.log"; then
+      echo "skip: chromium cannot run here (exit $rc):"
+      tail -n 5 "$tmp/chromium.log" | indent
+      exit 77
+    fi
+    fail "$scheme: chromium exited $rc with an empty DOM; its log:"
+    tail -n 20 "$tmp/chromium.log" | indent >&2
+  fi
+  echo "the DOM:"
+  indent <"$tmp/dom.html"
+
+  expect_in_dom "$scheme: the page itself" '<p id="static">written by the server</p>'
+  expect_in_dom "$scheme: inline script: fetch('/hello')" '<p id="hello">fetched: Hello, world!</p>'
+  expect_in_dom "$scheme: app.js: fetch of a chunked response" '<p id="chunked">chunked: chunk 0|chunk 1|chunk 2|chunk 3</p>'
+  expect_in_dom "$scheme: app.js: POST /echo with its content-type back" '<p id="echo">echo: posted by chromium as text/x-from-browser</p>'
+  expect_in_dom "$scheme: app.js: the deferred /slow" '<p id="slow">slow: slow done</p>'
+  expect_in_dom "$scheme: app.js: served compressed and decoded by the browser" '<p id="compressed">app.js compressed ('
+  expect_in_dom "$scheme: style.css applied" '<p id="styled">width 123px</p>'
+  expect_in_dom "$scheme: app.js ran to its end" '<p id="done">all done</p>'
+
+  sleep 0.2
+  log=$tmp/access.log
+  for path in /static/index.html /static/app.js /static/style.css /hello '/chunked?n=4' /echo /slow; do
+    if tail -n +"$((lines_before + 1))" "$log" |
+      grep -F "\"$(if [[ $path == /echo ]]; then echo POST; else echo GET; fi) $path $version\" 200 " |
+      grep -q 'HeadlessChrome'; then
+      pass "$scheme: access log: $path from HeadlessChrome over $version, 200"
+    else
+      fail "$scheme: access log: no $version 200 for $path from HeadlessChrome; the log:"
+      indent <"$log" >&2
+    fi
+  done
 done
 
 kill -TERM "$server_pid"
