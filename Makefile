@@ -2,7 +2,7 @@
 #
 #   make run            build (release) and start lwspp-server (PORT, TLS_PORT from the env)
 #   make test           dev build (ASan+UBSan) + all tests, then TSan build + 'threads' tests
-#   make bench          release build, then bench/run.sh (BENCH=echo, http, tls, ws or http-client: one part)
+#   make bench          release build, then bench/run.sh (BENCH=echo, http, tls, ws, http-client or h2: one part)
 #   make fuzz           libFuzzer build, each target for FUZZ_SECONDS (default 60)
 #   make soak           release server under mixed traffic for SOAK_SECONDS (default 1800; not in CI)
 #   make format         clang-format the sources in place

@@ -3,7 +3,7 @@
 // --key, over TLS for bench/tls_run.sh (side by side with nginx).
 //
 //   http_hello_server PORT STATIC_DIR [--cert FILE --key FILE [--tls13-only]
-//                                      [--no-session-tickets]]
+//                                      [--no-session-tickets] [--h2]]
 //
 // Listens on 127.0.0.1:PORT with one loop (one thread) and answers
 //   GET /hello          200 "Hello, world!" (13 bytes, text/plain, keep-alive)
@@ -13,8 +13,10 @@
 // and the static mount neither compresses nor looks for .gz/.br siblings
 // (nginx's gzip and gzip_static are off by default too).
 // With --cert/--key the port speaks only https (PEM certificate chain and
-// key; ALPN http/1.1). --tls13-only sets the minimum version to TLS 1.3;
-// --no-session-tickets turns resumption off, so every handshake is full.
+// key; ALPN http/1.1, or with --h2 "h2" first, for bench/h2_run.sh).
+// --tls13-only sets the minimum version to TLS 1.3; --no-session-tickets
+// turns resumption off, so every handshake is full. Cleartext ports take
+// HTTP/2 with prior knowledge as every lwspp HTTP server does.
 //
 // Built only when include/lwspp/http_server.hpp exists (bench/CMakeLists.txt).
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <lwspp/http_server.hpp>
 #include <lwspp/lwspp.hpp>
@@ -30,7 +33,7 @@ int main(int argc, char** argv) {
   const auto usage = [] {
     std::fprintf(stderr,
                  "usage: http_hello_server PORT STATIC_DIR [--cert FILE --key FILE "
-                 "[--tls13-only] [--no-session-tickets]]\n");
+                 "[--tls13-only] [--no-session-tickets] [--h2]]\n");
     return 2;
   };
   if (argc < 3) return usage();
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   std::string cert, key;
   bool tls13_only = false;
   bool tickets = true;
+  bool h2 = false;
   for (int i = 3; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--cert" && i + 1 < argc) {
@@ -49,6 +53,8 @@ int main(int argc, char** argv) {
       tls13_only = true;
     } else if (a == "--no-session-tickets") {
       tickets = false;
+    } else if (a == "--h2") {
+      h2 = true;
     } else {
       return usage();
     }
@@ -65,7 +71,8 @@ int main(int argc, char** argv) {
   if (!cert.empty()) {
     tls = lwspp::tls_server_options{
         .certificates = {{.cert_file = cert, .key_file = key}},
-        .alpn = {"http/1.1"},
+        .alpn =
+            h2 ? std::vector<std::string>{"h2", "http/1.1"} : std::vector<std::string>{"http/1.1"},
         .min_version = tls13_only ? lwspp::tls_version::tls1_3 : lwspp::tls_version::tls1_2,
         .session_tickets = tickets};
   }

@@ -14,7 +14,8 @@
 #                  echo: only this script's echo part; http: only
 #                  bench/http_run.sh; tls: only bench/tls_run.sh; ws: only
 #                  bench/ws_run.sh; http-client: only bench/http_client_run.sh,
-#                  lwspp's HTTP client vs libcurl (see their headers for their variables; run
+#                  lwspp's HTTP client vs libcurl; h2: only bench/h2_run.sh, the
+#                  HTTP/2 server vs h2o, nginx and nghttpd (see their headers for their variables; run
 #                  from here they build nothing either, unless BENCH_BUILD=1)
 #   BENCH_SECONDS  measured seconds per run (default 10)
 #   BENCH_WARMUP   warm-up seconds before each measured window (default 1)
@@ -63,7 +64,8 @@ case "$bench_sel" in
   tls) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/tls_run.sh" ;;
   ws) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/ws_run.sh" ;;
   http-client) BENCH_BUILD="${BENCH_BUILD:-0}" exec bash "$here/http_client_run.sh" ;;
-  *) die "BENCH must be all, echo, http, tls, ws or http-client (got '$bench_sel')" ;;
+  h2) exec bash "$here/h2_run.sh" ;;
+  *) die "BENCH must be all, echo, http, tls, ws, http-client or h2 (got '$bench_sel')" ;;
 esac
 
 # --- binaries ------------------------------------------------------------------

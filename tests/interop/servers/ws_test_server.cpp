@@ -111,6 +111,7 @@ void add_routes(lwspp::http::server& app, const std::string& dir) {
   app.ws("/proto", echo_handlers(), proto);
   lwspp::ws::handlers stream = echo_handlers();
   stream.message = {};
+  stream.open = {};  // its state is a stream_count ("!http" is not served here)
   stream.fragment = [](socket& s, const lwspp::ws::message_piece& p) {
     stream_count& c = s.state_as<stream_count>();
     if (p.first) c = {};
