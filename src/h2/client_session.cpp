@@ -71,12 +71,16 @@ void client_session::close_connection(close_reason why) {
   if (conn_ && conn_->current_state() != connection::state::closed) conn_->close(std::move(why));
 }
 
-void client_session::arm_timer() {
-  if (!conn_ || !conn_->is_open() || streams_.empty()) return;
+std::chrono::milliseconds client_session::deadline() const noexcept {
   const http::client_options& o = pool_->opts();
   std::chrono::milliseconds t = o.first_byte_timeout;
   if (t.count() <= 0 || (o.read_timeout.count() > 0 && o.read_timeout < t)) t = o.read_timeout;
-  conn_->set_role_timer(t.count() > 0 ? t : std::chrono::milliseconds(0), true);
+  return t.count() > 0 ? t : std::chrono::milliseconds(0);
+}
+
+void client_session::arm_timer() {
+  if (!conn_ || !conn_->is_open() || streams_.empty()) return;
+  conn_->set_role_timer(deadline(), true);
 }
 
 void client_session::on_role_timer(connection& c) {
@@ -86,8 +90,8 @@ void client_session::on_role_timer(connection& c) {
     close_connection(close_reason(lwspp::error::idle_timeout, "idle in the pool"));
     return;
   }
-  const http::client_options& o = pool_->opts();
   // Nothing read for the deadline: the connection is stalled for every stream.
+  const std::string ms = std::to_string(deadline().count());
   std::vector<client_stream*> all;
   for (auto& [id, s] : streams_)
     all.push_back(s.get());
@@ -96,11 +100,11 @@ void client_session::on_role_timer(connection& c) {
     const bool none = s->received == 0;
     fail_stream(
         *s,
-        error_info(
-            make_error_code(none ? http::client_error::first_byte_timeout
-                                 : http::client_error::read_timeout),
-            none ? "no response within " + std::to_string(o.first_byte_timeout.count()) + " ms"
-                 : "the response stalled for " + std::to_string(o.read_timeout.count()) + " ms"),
+        error_info(make_error_code(none ? http::client_error::first_byte_timeout
+                                        : http::client_error::read_timeout),
+                   none ? "no response within " + ms + " ms (nothing read on the HTTP/2 connection)"
+                        : "the response stalled for " + ms +
+                              " ms (nothing read on the HTTP/2 connection)"),
         error::cancel);
   }
   close_connection(close_reason(lwspp::error::idle_timeout, "HTTP/2 connection stalled"));

@@ -146,6 +146,7 @@ class client_session final : public role, public http::detail::pooled_session {
   void fail_all(const error_info& why);
   void fail(error code, error_info why);  // GOAWAY, every stream fails, close
   void arm_timer();
+  std::chrono::milliseconds deadline() const noexcept;  // the smaller of the two timeouts
   void maybe_close();
 
   std::shared_ptr<http::detail::origin_pool> pool_;
