@@ -8,6 +8,7 @@
 //     -X METHOD          another method (POST when a body is given)
 //     -d DATA            a request body
 //     --body-size BYTES  a generated body of BYTES bytes (flow control)
+//     --body-file FILE   the body read from FILE
 //     -o FILE            write the (last) response's body to FILE
 //     --prior-knowledge  http:// over HTTP/2 without negotiation (h2c)
 //     --http1            HTTP/1.1 only
@@ -47,6 +48,16 @@ int main(int argc, char** argv) {
       req.body.assign(std::strtoull(argv[++i], nullptr, 10), 'x');
       for (std::size_t k = 0; k < req.body.size(); ++k)
         req.body[k] = static_cast<char>('a' + k % 26);
+    } else if (a == "--body-file" && more) {
+      FILE* f = std::fopen(argv[++i], "rb");
+      if (!f) {
+        std::perror(argv[i]);
+        return 2;
+      }
+      char buf[65536];
+      for (std::size_t k; (k = std::fread(buf, 1, sizeof buf, f)) > 0;)
+        req.body.append(buf, k);
+      std::fclose(f);
     } else if (a == "-o" && more) {
       out_path = argv[++i];
     } else if (a == "--prior-knowledge") {
@@ -60,7 +71,8 @@ int main(int argc, char** argv) {
     } else if (req.url.empty() && !a.starts_with("-")) {
       req.url = a;
     } else {
-      std::cerr << "usage: http2-client [-n N] [-X METHOD] [-d DATA | --body-size BYTES]\n"
+      std::cerr << "usage: http2-client [-n N] [-X METHOD]\n"
+                   "                    [-d DATA | --body-size BYTES | --body-file FILE]\n"
                    "                    [-o FILE] [--prior-knowledge | --http1]\n"
                    "                    [--ca FILE | --insecure] URL\n";
       return 2;
