@@ -15,6 +15,8 @@
 //     --max-redirs N  redirects to follow (default 10; 0: none)
 //     --timeout MS    a total timeout
 //     --raw           do not ask for (and decode) gzip or br
+//     --http1.1       HTTP/1.1 only (https:// offers h2 by ALPN otherwise)
+//     --http2-prior-knowledge  http:// over HTTP/2 from the first byte (h2c)
 //     --ca FILE       trust this CA (or self-signed certificate) for https://
 //     --insecure      https:// without any certificate check (tests only)
 //     --proxy URL     http://, socks5:// or socks5h:// proxy for every request
@@ -41,7 +43,8 @@ namespace {
 int usage() {
   std::cerr << "usage: http-get [-v] [-X METHOD] [-d DATA | --upload FILE [--chunked]]\n"
                "                [-H 'Name: value']... [-o FILE] [-n N] [--max-redirs N]\n"
-               "                [--timeout MS] [--raw] [--ca FILE] [--insecure] [--proxy URL]"
+               "                [--timeout MS] [--raw] [--http1.1 | --http2-prior-knowledge]\n"
+               "                [--ca FILE] [--insecure] [--proxy URL]"
                " URL\n";
   return 2;
 }
@@ -104,6 +107,10 @@ int main(int argc, char** argv) {
       opts.total_timeout = std::chrono::milliseconds(std::strtoll(argv[++i], nullptr, 10));
     } else if (a == "--raw") {
       opts.decompress = false;
+    } else if (a == "--http1.1") {
+      opts.http2 = http::http2_mode::off;
+    } else if (a == "--http2-prior-knowledge") {
+      opts.http2 = http::http2_mode::prior_knowledge;
     } else if (a == "--ca" && more) {
       opts.connect.tls = lwspp::tls_client_options{.ca_file = argv[++i]};
     } else if (a == "--insecure") {
@@ -156,8 +163,11 @@ int main(int argc, char** argv) {
     http::response_handlers h;
     h.on_headers = [&](const http::client_response& res) {
       if (!verbose) return;
-      std::cerr << "< HTTP/1." << res.version - 10 << ' ' << res.status << ' ' << res.reason
-                << '\n';
+      if (res.version == 20)
+        std::cerr << "< HTTP/2 " << res.status << '\n';
+      else
+        std::cerr << "< HTTP/1." << res.version - 10 << ' ' << res.status << ' ' << res.reason
+                  << '\n';
       for (const auto& f : res.headers)
         std::cerr << "< " << f.name << ": " << f.value << '\n';
     };

@@ -1,4 +1,4 @@
-// The HTTP client: requests by URL over HTTP/1.1 (TCP, TLS, Unix sockets),
+// The HTTP client: requests by URL over HTTP/1.1 and HTTP/2 (TCP, TLS, Unix sockets),
 // a connection pool per origin, redirects, content decoding, cookies,
 // Basic and Digest authentication, proxies, timeouts by phase, retries.
 //
@@ -11,8 +11,10 @@
 //   });
 //   ctx.run();
 //
-// The request API does not depend on the wire version: HTTP/2 will carry
-// the same requests. Details: docs/http-client.md.
+// The request API does not depend on the wire version: over https the
+// client offers HTTP/2 by ALPN and multiplexes an origin's requests on one
+// connection when the server takes it (client_options::http2). Details:
+// docs/http-client.md.
 #pragma once
 #include <chrono>
 #include <coroutine>
@@ -173,6 +175,16 @@ struct retry_options {
   double jitter = 0.3;      // 0-1
 };
 
+// Which HTTP version the client speaks (docs/http-client.md, "HTTP/2").
+enum class http2_mode : std::uint8_t {
+  off,        // HTTP/1.1 only
+  negotiate,  // https: offer "h2" and "http/1.1" by ALPN, use what the server picks;
+              // http: HTTP/1.1
+  // https: as negotiate; http: HTTP/2 from the first byte (h2c "prior
+  // knowledge", RFC 9113 §3.3): only for servers known to speak it.
+  prior_knowledge,
+};
+
 struct client_options {
   // Connecting: the connection's limits, connect_timeout (name resolution
   // and TCP), TLS for https (verification on against the system store when
@@ -191,6 +203,10 @@ struct client_options {
   // Pipelining: up to this many requests in flight on one connection
   // (idempotent methods without a streamed body). 1: none.
   unsigned pipeline_depth = 1;
+  // HTTP/2: an origin that speaks it gets one connection carrying its
+  // requests concurrently (up to the server's MAX_CONCURRENT_STREAMS; more
+  // wait), instead of up to max_connections_per_origin.
+  http2_mode http2 = http2_mode::negotiate;
   // Responses.
   std::size_t max_response_head = 16 * 1024;
   std::size_t max_body = 16 * 1024 * 1024;  // whole responses, decoded

@@ -59,10 +59,10 @@ class client_session::sink final : public http::body_sink {
 
 client_session::client_session(std::shared_ptr<http::detail::origin_pool> pool,
                                std::uint64_t serial)
-    : pool_(std::move(pool)),
+    : pooled_session(serial),
+      pool_(std::move(pool)),
       parser_(response_limits{.max_status_line = pool_->opts().max_response_head,
-                              .max_header_bytes = pool_->opts().max_response_head}),
-      serial_(serial) {}
+                              .max_header_bytes = pool_->opts().max_response_head}) {}
 
 client_session::~client_session() = default;
 
@@ -204,6 +204,11 @@ void client_session::close_connection(close_reason why) {
 }
 
 void client_session::on_open(connection& c) {
+  if (c.is_tls() && c.tls_alpn() == "h2") {
+    // The server chose HTTP/2: an h2 session takes the connection over.
+    pool_->switch_to_h2(*this, c);
+    return;
+  }
   conn_ = &c;
   open_ = true;
   opened_at_ = c.get_loop().refresh_now();

@@ -22,7 +22,7 @@
 #include <string>
 
 #include "h1/response_parser.hpp"
-#include "http/client_exchange.hpp"
+#include "http/pooled_session.hpp"
 #include "lwspp/connection.hpp"
 
 namespace lwspp::http::detail {
@@ -31,26 +31,20 @@ class origin_pool;
 
 namespace lwspp::h1 {
 
-class client_session final : public role, public http::detail::client_transport {
+class client_session final : public role, public http::detail::pooled_session {
  public:
   client_session(std::shared_ptr<http::detail::origin_pool> pool, std::uint64_t serial);
   ~client_session() override;
 
-  // Whether start() may be called now: open, not closing, room in the pipeline.
-  bool can_take(const http::detail::client_exchange& x) const noexcept;
-  bool idle() const noexcept { return inflight_.empty() && open_; }
-  // Writes x's request and reads its response.
-  void start(std::shared_ptr<http::detail::client_exchange> x);
-  // The pool keeps this session idle: arm the idle timeout.
-  void rest();
-  // Close an idle connection (the pool is shrinking or the client is going away).
-  void close_connection(close_reason why);
+  // pooled_session
+  bool can_take(const http::detail::client_exchange& x) const noexcept override;
+  bool idle() const noexcept override { return inflight_.empty() && open_; }
+  bool multiplexed() const noexcept override { return false; }
+  bool accepting() const noexcept override { return open_ && reusable_; }
+  void start(std::shared_ptr<http::detail::client_exchange> x) override;
+  void rest() override;
+  void close_connection(close_reason why) override;
   connection* conn() const noexcept { return conn_; }
-  std::uint64_t serial() const noexcept { return serial_; }
-  std::uint64_t served() const noexcept { return served_; }
-  // When the connection was asked for, and when it opened (for timings).
-  clock_type::time_point created_at() const noexcept { return created_at_; }
-  clock_type::time_point opened_at() const noexcept { return opened_at_; }
 
   // role
   void on_open(connection& c) override;
@@ -88,12 +82,8 @@ class client_session final : public role, public http::detail::client_transport 
   exchange_ptr writing_;               // whose streamed body is being written
   std::string held_;                   // bytes read while delivery was paused
   std::string head_buf_;               // write_head()'s buffer, reused
-  std::uint64_t serial_;
-  clock_type::time_point created_at_ = clock_type::now();
-  clock_type::time_point opened_at_{};
-  std::uint64_t served_ = 0;        // responses completed
-  std::uint64_t body_written_ = 0;  // of the streamed body being written
-  std::uint64_t received_ = 0;      // bytes of the front response so far
+  std::uint64_t body_written_ = 0;     // of the streamed body being written
+  std::uint64_t received_ = 0;         // bytes of the front response so far
   bool open_ = false;
   bool reusable_ = true;         // false: close after the last response in flight
   bool paused_ = false;          // the front exchange asked to stop delivery

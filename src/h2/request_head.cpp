@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "h2/fields.hpp"
 #include "http/known_headers.hpp"
 #include "http/path.hpp"
 #include "util/ascii.hpp"
@@ -17,28 +18,6 @@ using http::detail::exchange;
 
 request_head_result malformed(const char* why) {
   return {error::protocol_error, why, 0, -1};
-}
-
-// §8.2.2: fields that only mean something to one HTTP/1.1 connection.
-bool connection_specific(std::string_view n) noexcept {
-  return n == "connection" || n == "keep-alive" || n == "proxy-connection" ||
-         n == "transfer-encoding" || n == "upgrade";
-}
-
-// §8.2.1: a name is a lower-case token; a value holds no NUL, CR or LF and
-// neither starts nor ends with whitespace.
-bool valid_name(std::string_view n) noexcept {
-  if (n.empty()) return false;
-  for (const char c : n)
-    if (!util::is_tchar(c) || (c >= 'A' && c <= 'Z')) return false;
-  return true;
-}
-bool valid_value(std::string_view v) noexcept {
-  for (const char c : v)
-    if (c == '\0' || c == '\r' || c == '\n') return false;
-  if (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t'))
-    return false;
-  return true;
 }
 
 struct pseudo {
@@ -73,7 +52,8 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
   std::size_t bytes = 0;
   bool has_host = false;
   for (const hpack::header_field f : fields) {
-    if (!valid_value(f.value)) return malformed("field value with NUL, CR, LF or edge whitespace");
+    if (!valid_field_value(f.value))
+      return malformed("field value with NUL, CR, LF or edge whitespace");
     bytes += f.name.size() + f.value.size() + 2;
     if (!f.name.empty() && f.name.front() == ':') {
       if (regular_seen) return malformed("pseudo-header field after a regular field");
@@ -81,19 +61,16 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
       continue;
     }
     regular_seen = true;
-    if (!valid_name(f.name)) return malformed("field name not a lower-case token");
+    if (!valid_field_name(f.name)) return malformed("field name not a lower-case token");
     if (connection_specific(f.name)) return malformed("connection-specific field");
     if (f.name == "te" && f.value != "trailers") return malformed("te other than trailers");
     if (f.name == "cookie") ++cookies;
     if (f.name == "host") has_host = true;
     if (f.name == "content-length") {
-      std::uint64_t n = 0;
-      const auto [end, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), n);
-      if (ec != std::errc() || end != f.value.data() + f.value.size() || f.value.empty() ||
-          (r.content_length >= 0 && static_cast<std::uint64_t>(r.content_length) != n) ||
-          n > std::uint64_t{INT64_MAX})
+      const std::optional<std::uint64_t> n = parse_content_length(f.value);
+      if (!n || (r.content_length >= 0 && static_cast<std::uint64_t>(r.content_length) != *n))
         return malformed("invalid content-length");
-      r.content_length = static_cast<std::int64_t>(n);
+      r.content_length = static_cast<std::int64_t>(*n);
     }
   }
   if (!p.has_method) return malformed("no :method");

@@ -1,7 +1,7 @@
 // One request of the HTTP client. See client_fetch.hpp.
 #include "http/client_fetch.hpp"
 
-#include "h1/client_session.hpp"
+#include "h2/frame_error.hpp"
 #include "http/auth_challenge.hpp"
 #include "http/basic_auth.hpp"
 #include "http/client_core.hpp"
@@ -196,7 +196,7 @@ void client_fetch::attempt() {
   pool_->submit(shared_from_this());
 }
 
-void client_fetch::attach(h1::client_session& s, bool reused) {
+void client_fetch::attach(pooled_session& s, bool reused) {
   session_ = &s;
   attached_at_ = core_->get_loop().refresh_now();
   response.timings.reused = reused;
@@ -444,9 +444,13 @@ void client_fetch::on_fail(const error_info& why, bool anything_received) {
   pool_.reset();
   if (done_) return;
   // A reused connection the server had closed while it sat idle: the
-  // request never reached it. Send it once more on a new connection.
-  if (reused && !anything_received && !stale_retried_ && !req_.source &&
-      (idempotent(method_) || why.code == make_error_code(client_error::truncated))) {
+  // request never reached it. Or an HTTP/2 server said it did not process
+  // the request (REFUSED_STREAM, or a GOAWAY below its stream). Send it
+  // once more on a new connection.
+  const bool refused = why.code == make_error_code(h2::error::refused_stream);
+  if (!anything_received && !stale_retried_ && !req_.source &&
+      (refused ||
+       (reused && (idempotent(method_) || why.code == make_error_code(client_error::truncated))))) {
     stale_retried_ = true;
     attempt();
     return;
@@ -461,7 +465,7 @@ void client_fetch::on_fail(const error_info& why, bool anything_received) {
 
 void client_fetch::detach() {
   if (session_) {
-    h1::client_session* s = session_;
+    pooled_session* s = session_;
     session_ = nullptr;
     s->abandon(*this);
   }

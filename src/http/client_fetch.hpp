@@ -12,11 +12,8 @@
 #include "http/client_exchange.hpp"
 #include "http/client_url.hpp"
 #include "http/compressor.hpp"
+#include "http/pooled_session.hpp"
 #include "lwspp/timer.hpp"
-
-namespace lwspp::h1 {
-class client_session;
-}
 
 namespace lwspp::http::detail {
 
@@ -39,7 +36,7 @@ class client_fetch final : public client_exchange,
   void resume_body();
 
   // From the pool.
-  void attach(h1::client_session& s, bool reused);
+  void attach(pooled_session& s, bool reused);
   void fail_queued(const error_info& why);
 
   // client_exchange
@@ -85,11 +82,11 @@ class client_fetch final : public client_exchange,
   std::string target_;
   std::string authority_;
   outgoing_request out_;
-  std::string user_, password_;            // from the URL, for its origin only
-  std::string auth_field_;                 // an Authorization answering a challenge
-  std::string redirect_to_;                // resolved Location while the redirect's body drains
-  std::shared_ptr<origin_pool> pool_;      // while queued or attached
-  h1::client_session* session_ = nullptr;  // while attached
+  std::string user_, password_;        // from the URL, for its origin only
+  std::string auth_field_;             // an Authorization answering a challenge
+  std::string redirect_to_;            // resolved Location while the redirect's body drains
+  std::shared_ptr<origin_pool> pool_;  // while queued or attached
+  pooled_session* session_ = nullptr;  // while attached
   std::unique_ptr<decompressor> decoder_;
   std::string decoded_;
   timer total_;

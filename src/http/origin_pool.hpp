@@ -8,6 +8,13 @@
 // it opens it takes the oldest waiting request. When an attempt to connect
 // fails, the oldest waiting request fails with its reason (the others keep
 // waiting, and a new attempt starts for them).
+//
+// HTTP/2: a connection that speaks h2 (ALPN over TLS, or prior knowledge)
+// carries every request of the origin at once, so the pool keeps one: until
+// the first connection tells which version the origin speaks, only one is
+// opened; then h2 origins get another only when no open one takes requests
+// any more (GOAWAY, stream ids used up), and requests beyond the server's
+// MAX_CONCURRENT_STREAMS wait. HTTP/1.1 origins are pooled as before.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -19,9 +26,7 @@
 #include "lwspp/context.hpp"
 #include "lwspp/http_client.hpp"
 
-namespace lwspp::h1 {
-class client_session;
-}
+#include "http/pooled_session.hpp"
 
 namespace lwspp::http::detail {
 
@@ -44,13 +49,11 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
   }
   // Plain HTTP through an HTTP proxy: requests go in absolute form, with
   // this Proxy-Authorization value (may be empty).
-  void use_absolute_form(std::string proxy_authorization) {
-    absolute_form_ = true;
-    proxy_auth_ = std::move(proxy_authorization);
-  }
+  void use_absolute_form(std::string proxy_authorization);
   bool absolute_form() const noexcept { return absolute_form_; }
   const std::string& proxy_authorization() const noexcept { return proxy_auth_; }
   const client_options& opts() const noexcept { return *opts_; }
+  bool secure() const noexcept { return where_.secure; }
 
   // A request for this origin: started on a connection now, or queued.
   void submit(std::shared_ptr<client_fetch> f);
@@ -61,10 +64,14 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
   void shut();
   bool empty() const noexcept { return sessions_.empty() && waiting_.empty(); }
 
-  // From the sessions.
-  void session_open(h1::client_session& s);
-  void session_idle(h1::client_session& s);
-  void session_closed(h1::client_session& s, const close_reason& why, bool was_open);
+  // From the sessions: open, has room for more requests (idle, or a
+  // stream ended), closed.
+  void session_open(pooled_session& s);
+  void session_idle(pooled_session& s);
+  void session_closed(pooled_session& s, const close_reason& why, bool was_open);
+  // An HTTP/1.1 session whose connection negotiated "h2" (ALPN): an h2
+  // session takes the connection over.
+  void switch_to_h2(pooled_session& h1, connection& c);
 
   std::size_t open_count() const noexcept { return sessions_.size(); }
   std::size_t idle_count() const noexcept;
@@ -72,7 +79,8 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
  private:
   void dispatch();  // pairs waiting requests with idle sessions, opens connections
   void open_connection();
-  void give(h1::client_session& s, std::shared_ptr<client_fetch> f);
+  void give(pooled_session& s, std::shared_ptr<client_fetch> f);
+  bool may_open() const noexcept;
 
   // The core owns the pool through its map; connections outlive both when
   // the client goes away, so the pool keeps what they read (options, the
@@ -84,13 +92,18 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
   client_url where_;
   std::string target_;
   connect_options co_;
-  std::vector<h1::client_session*> sessions_;  // open or opening (owned by their connections)
-  std::vector<h1::client_session*> idle_;      // a stack: the last to go idle is reused first
+  std::vector<pooled_session*> sessions_;  // open or opening (owned by their connections)
+  std::vector<pooled_session*> idle_;      // a stack: the last to go idle is reused first
   std::deque<std::shared_ptr<client_fetch>> waiting_;
   std::size_t opening_ = 0;  // connections not open yet
   std::uint64_t next_serial_ = 0;
   std::string proxy_auth_;
   bool absolute_form_ = false;
+  // Which version the origin speaks: unknown until a connection opens when
+  // h2 is possible (TLS with ALPN, or prior knowledge).
+  enum class wire : std::uint8_t { unknown, h1, h2 };
+  wire wire_ = wire::h1;
+  bool prior_knowledge_ = false;  // cleartext h2 from the first byte
   bool shut_ = false;
 };
 

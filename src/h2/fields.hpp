@@ -1,0 +1,33 @@
+// Field rules HTTP/2 shares between requests and responses, server and
+// client (RFC 9113 §8.2): which fields are connection-specific, what a
+// valid name and value are, a content-length value, and HTTP/1.1-style
+// field lines ("Name: value\r\n") turned into lower-case HPACK fields.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "h2/hpack/header_list.hpp"
+
+namespace lwspp::h2 {
+
+// §8.2.2: fields that only mean something to one HTTP/1.1 connection.
+bool connection_specific(std::string_view lower_name) noexcept;
+// §8.2.1: a name is a lower-case token.
+bool valid_field_name(std::string_view n) noexcept;
+// §8.2.1: a value holds no NUL, CR or LF and neither starts nor ends with
+// whitespace.
+bool valid_field_value(std::string_view v) noexcept;
+// A content-length value: digits only, at most INT64_MAX; nullopt otherwise.
+std::optional<std::uint64_t> parse_content_length(std::string_view v) noexcept;
+
+// Adds each "name: value\r\n" line of `lines` to `out`, the name
+// lower-cased into `names` (reserved by the caller so that views into it
+// stay valid), connection-specific fields left out (and `te` unless its
+// value is "trailers").
+void add_field_lines(std::string_view lines, std::string& names,
+                     std::vector<hpack::header_field>& out);
+
+}  // namespace lwspp::h2
