@@ -67,6 +67,18 @@ TEST_F(fault_alloc, every_allocation_of_an_h2_exchange_over_tls) {
   EXPECT_GE(w.closed, 3);
 }
 
+TEST(fault_alloc_tls, every_allocation_of_a_tls_echo) {
+  lwspp::context ctx({.level = lwspp::log_level::error});
+  const std::string target = listen_tls_echo(ctx);
+  ASSERT_FALSE(target.empty());
+  test::runner run(ctx);
+  tls_client client;
+  auto exchange = [&] { return tls_echo_exchange(client, target); };
+  const walked w = walk(
+      ctx, site::alloc, exchange, [&] { return exchange() == outcome::complete; }, 20000);
+  EXPECT_GE(w.closed, 3);
+}
+
 // Deterministic: handlers that throw. The throwing connection is reset
 // with a reason that says why; one open beside it goes on echoing, and a
 // new one is accepted.

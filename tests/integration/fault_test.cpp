@@ -127,30 +127,11 @@ TEST(fault_raw, a_failed_send_then_the_peers_fin_in_one_event) {
 
 TEST(fault_tls, every_tls_step_read_and_write_of_an_echo) {
   lwspp::context ctx({.level = lwspp::log_level::error});
-  auto vh =
-      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .tls = tls_test::localhost_server()},
-                         {.on_data = [](lwspp::connection& c, std::string_view d) { c.send(d); }});
-  ASSERT_TRUE(vh) << vh.error().message();
-  const std::string target = "localhost:" + std::to_string((*vh)->bound_address().port());
+  const std::string target = listen_tls_echo(ctx);
+  ASSERT_FALSE(target.empty());
   test::runner run(ctx);
   tls_client client;
-  const std::string want = "first line\n" + test::pattern(5, 0, 50000) + "last line\n";
-
-  auto exchange = [&] {
-    auto got = std::make_shared<std::string>();
-    auto m = std::make_shared<std::mutex>();
-    const bool ended = client.exchange(
-        target, {}, [&want] { return want; },
-        [got, m, &want](std::string_view d, std::string&) {
-          std::lock_guard lock(*m);
-          got->append(d);
-          return got->size() >= want.size();
-        });
-    if (!ended) return outcome::hung;
-    std::lock_guard lock(*m);
-    if (*got == want) return outcome::complete;
-    return want.compare(0, got->size(), *got) == 0 ? outcome::closed : outcome::wrong;
-  };
+  auto exchange = [&] { return tls_echo_exchange(client, target); };
   auto fresh = [&] { return exchange() == outcome::complete; };
 
   for (const site s : {site::tls, site::read, site::write}) {

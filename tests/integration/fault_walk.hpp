@@ -185,6 +185,34 @@ class tls_client {
   test::runner run_;
 };
 
+// A line, 50 KB and a line through a TLS echo server at target: the
+// client closes once it has them all back.
+inline outcome tls_echo_exchange(tls_client& client, const std::string& target) {
+  static const std::string want = "first line\n" + test::pattern(5, 0, 50000) + "last line\n";
+  auto got = std::make_shared<std::string>();
+  auto m = std::make_shared<std::mutex>();
+  const bool ended = client.exchange(
+      target, {}, [] { return want; },
+      [got, m](std::string_view d, std::string&) {
+        std::lock_guard lock(*m);
+        got->append(d);
+        return got->size() >= want.size();
+      });
+  if (!ended) return outcome::hung;
+  std::lock_guard lock(*m);
+  if (*got == want) return outcome::complete;
+  return want.compare(0, got->size(), *got) == 0 ? outcome::closed : outcome::wrong;
+}
+
+// A TLS echo server (raw role) on ctx: its target, "localhost:PORT".
+inline std::string listen_tls_echo(lwspp::context& ctx) {
+  auto vh =
+      lwspp::raw::listen(ctx, {.listen = "127.0.0.1:0", .tls = tls_test::localhost_server()},
+                         {.on_data = [](lwspp::connection& c, std::string_view d) { c.send(d); }});
+  EXPECT_TRUE(vh) << vh.error().message();
+  return vh ? "localhost:" + std::to_string((*vh)->bound_address().port()) : std::string();
+}
+
 // An http::server on ctx, plain and TLS, and the exchanges the walks run.
 class server {
  public:
