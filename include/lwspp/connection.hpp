@@ -352,8 +352,14 @@ class connection final : private detail::loop_member {
     if (!role_timer_reads_) touch();
   }
   std::uint32_t now_ms() const noexcept;
+  void on_io_events(std::uint32_t events);
   void on_timer();
-  static void on_timer_thunk(void* self) { static_cast<connection*>(self)->on_timer(); }
+  static void on_timer_thunk(void* self);
+  // A handler threw (out of memory, say): the connection resets with the
+  // exception's reason; the loop and the other connections go on. Call only
+  // inside a catch block (core/exception_guard.hpp).
+  void end_by_exception() noexcept;
+  void begin();  // start() without its catch
   connection_options& own_options();
   void finish(close_reason why, bool reset);
   void fail_after_handler(close_reason why);
@@ -388,6 +394,7 @@ class connection final : private detail::loop_member {
   extras& more();
   void drop_role() noexcept;
   friend class connection_ref;
+  friend class connection_handle;
 
   // Layout: ordered so that nothing pads. loop_member ends with a 4-byte
   // index, beside which fd_ packs.

@@ -34,6 +34,10 @@ enum class error {
   invalid_argument,      // a call that cannot work as made (bad fd, add_vhost after run())
   flush_timeout,         // close() could not flush the write queue within close_timeout:
                          // the rest was dropped and the connection reset
+  out_of_memory,         // an allocation failed (std::bad_alloc) while the loop served this
+                         // connection: it was reset; the loop and other connections go on
+  handler_threw,         // a handler let an exception escape (its what() is the detail):
+                         // the connection was reset; the loop and other connections go on
 };
 
 }  // namespace lwspp

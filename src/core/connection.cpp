@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/exception_guard.hpp"
 #include "core/listener.hpp"
 #include "core/post_queue.hpp"
 #include "net/socket.hpp"
@@ -54,9 +55,7 @@ void role::on_shutdown(connection& c) {
 
 bool connection_handle::send(std::string bytes) const {
   if (expired() || !queue_) return false;
-  return queue_->push([a = anchor_, b = std::move(bytes)]() mutable {
-    if (connection* c = a->conn.load(std::memory_order_relaxed)) c->send(std::move(b));
-  });
+  return dispatch([b = std::move(bytes)](connection& c) mutable { c.send(std::move(b)); });
 }
 
 bool connection_handle::close() const {
@@ -71,7 +70,12 @@ bool connection_handle::dispatch(unique_function<void(connection&)> fn) const {
   if (expired() || !queue_) return false;
   return queue_->push([a = anchor_, f = std::move(fn)]() mutable {
     connection* c = a->conn.load(std::memory_order_relaxed);
-    if (c && c->current_state() != connection::state::closed) f(*c);
+    if (!c || c->current_state() == connection::state::closed) return;
+    try {
+      f(*c);
+    } catch (...) {
+      c->end_by_exception();
+    }
   });
 }
 
@@ -196,6 +200,14 @@ void connection::set_connecting() {
 }
 
 void connection::start() {
+  try {
+    begin();
+  } catch (...) {
+    end_by_exception();
+  }
+}
+
+void connection::begin() {
   join_loop();
   if (!loop_ref_) {
     ++refs_;  // the loop's reference, handed to on_close's deferred task by finish()
@@ -240,6 +252,39 @@ void connection::switch_role(role& r, std::unique_ptr<role> owned) {
 // --- events ----------------------------------------------------------------------
 
 void connection::on_io(std::uint32_t events) {
+  try {
+    on_io_events(events);
+  } catch (...) {
+    end_by_exception();
+  }
+}
+
+void connection::on_timer_thunk(void* self) {
+  auto* c = static_cast<connection*>(self);
+  try {
+    c->on_timer();
+  } catch (...) {
+    c->end_by_exception();
+  }
+}
+
+void connection::end_by_exception() noexcept {
+  // The role may be halfway through a change: nothing more of it runs but
+  // on_close, and the peer gets a reset, not a graceful end it could
+  // mistake for a complete answer.
+  close_reason why = detail::current_exception_reason();
+  LWSPP_LOG(owner().log(), warn, "connection ", fd_, ": ", why.message(), "; reset");
+  if (state_ == state::closed) return;  // already ending: on_close is queued
+  try {
+    finish(std::move(why), true);
+  } catch (...) {
+    // No memory even for on_close's task. Only a true exhaustion gets here
+    // (an injected fault fails once); the fd is closed, the object stays.
+    detail::log_current_exception(owner().log(), "closing a connection");
+  }
+}
+
+void connection::on_io_events(std::uint32_t events) {
   if (state_ == state::closed) return;
   if (events & io_writable) {
     if (!flush()) return;
@@ -753,6 +798,22 @@ void connection::fail(close_reason why) {
 
 void connection::finish(close_reason why, bool reset) {
   if (state_ == state::closed) return;
+  // on_close's task is queued first: it is the one step that allocates, so
+  // if memory runs out nothing has changed yet and the caller's catch can
+  // end the connection again. The loop's reference is handed to the task
+  // only once it is queued.
+  owner().defer([self = connection_ref(this), why = std::move(why)]() mutable {
+    try {
+      self->role_->on_close(*self, why);
+    } catch (...) {
+      detail::log_current_exception(self->owner().log(), "a connection's on_close");
+    }
+    if (self->origin_) self->origin_->connection_closed(*self);
+  });
+  if (loop_ref_) {
+    loop_ref_ = false;
+    --refs_;  // the task's reference keeps the connection alive
+  }
   state_ = state::closed;
   timer_.cancel();
   if (fd_ >= 0) {
@@ -768,15 +829,8 @@ void connection::finish(close_reason why, bool reset) {
   }
   wq_.reset();
   if (joined_) leave();
-  // on_close runs after the current handler returns, and the loop's reference
+  // on_close runs after the current handler returns, and the last reference
   // is dropped after it: memory stays valid for every event of this batch.
-  connection_ref self =
-      loop_ref_ ? connection_ref(this, connection_ref::adopt_tag{}) : connection_ref(this);
-  loop_ref_ = false;
-  owner().defer([self, why = std::move(why)]() mutable {
-    self->role_->on_close(*self, why);
-    if (self->origin_) self->origin_->connection_closed(*self);
-  });
 }
 
 void connection::on_loop_shutdown() {

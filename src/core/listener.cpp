@@ -98,18 +98,22 @@ void listener::accept_one(int fd, const address& peer) {
     ::close(fd);
     return;
   }
-  // The vhost's options outlive its connections: shared, not copied.
-  auto c = make_connection(owner(), fd, vh_.roles_, o.connection, true);
+  // The vhost's options outlive its connections: shared, not copied. Every
+  // step that allocates comes before the counts, so that running out of
+  // memory (the loop logs it) leaves them true; from start() on, the
+  // connection ends itself (core/exception_guard.hpp) and is counted out.
+  auto c = make_connection(owner(), fd, vh_.roles_, o.connection, true);  // closes fd if it throws
   if (peer.is_ip()) set_nodelay(fd);
   c->set_peer(peer);
-  ++open_;
-  if (per_ip) ++per_ip_[ip];
-  vh_.open_.fetch_add(1, std::memory_order_relaxed);
-  vh_.accepted_.fetch_add(1, std::memory_order_relaxed);
   c->set_origin(this);
   if (vh_.port_) {
     c->set_tls(vh_.port_->new_session(), o.tls_handshake_timeout, o.plaintext_http);
   }
+  std::size_t* from_ip = per_ip ? &per_ip_[ip] : nullptr;
+  ++open_;
+  if (from_ip) ++*from_ip;
+  vh_.open_.fetch_add(1, std::memory_order_relaxed);
+  vh_.accepted_.fetch_add(1, std::memory_order_relaxed);
   c->start();
 }
 

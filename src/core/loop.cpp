@@ -10,6 +10,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "core/exception_guard.hpp"
 #include "core/post_queue.hpp"
 #include "core/timer_heap.hpp"
 
@@ -137,7 +138,11 @@ void loop::run_once(std::chrono::milliseconds max_wait) {
       ++stats_.wakeups;
       drain_posted();
     } else {
-      static_cast<io_handler*>(ptr)->on_io(from_epoll(events[i].events));
+      // A connection catches its own handlers' exceptions and closes; this
+      // is the net for the other fds (exception_guard.hpp).
+      detail::run_guarded(log(), "an fd's handler", [&] {
+        static_cast<io_handler*>(ptr)->on_io(from_epoll(events[i].events));
+      });
     }
   }
   if (any_always_ready()) {
@@ -146,7 +151,8 @@ void loop::run_once(std::chrono::milliseconds max_wait) {
     for (const always_ready_fd& r : ready) {
       auto it = std::find_if(always_ready_.begin(), always_ready_.end(),
                              [&](const always_ready_fd& a) { return a.handler == r.handler; });
-      if (it != always_ready_.end() && it->events) it->handler->on_io(it->events);
+      if (it != always_ready_.end() && it->events)
+        detail::run_guarded(log(), "an fd's handler", [&] { it->handler->on_io(it->events); });
     }
   }
   run_due_timers();
@@ -158,7 +164,7 @@ void loop::drain_posted() {
   queue_->take(batch);
   stats_.posted_tasks += batch.size();
   for (auto& fn : batch)
-    fn();
+    detail::run_guarded(log(), "a posted task", fn);
 }
 
 void loop::run_deferred() {
@@ -167,7 +173,7 @@ void loop::run_deferred() {
   for (int round = 0; round < 4 && !deferred_.empty(); ++round) {
     running_.swap(deferred_);
     for (auto& fn : running_)
-      fn();
+      detail::run_guarded(log(), "a deferred task", fn);
     running_.clear();
   }
 }
@@ -180,7 +186,7 @@ void loop::run_due_timers() {
     if (t->deadline_ > now_ || detail::timer_heap::seq_before(last, t->seq_)) break;
     timers_->remove(*t);
     t->armed_ = false;
-    t->fire();
+    detail::run_guarded(log(), "a timer", [t] { t->fire(); });
   }
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -103,18 +104,30 @@ class server_session final : public role, public http::detail::exchange_host {
 
   // Every entry into the session (the loop's callbacks, a handler's call on
   // a stream) holds a batch: when the outermost ends, bodies are framed,
-  // writable callbacks run and the output is written.
+  // writable callbacks run and the output is written. That work allocates,
+  // so it may throw (out of memory: the connection then resets, see
+  // core/exception_guard.hpp); when the batch ends by an exception, nothing
+  // more is done.
   class batch {
    public:
-    explicit batch(server_session& s) : s_(s) { ++s_.depth_; }
-    ~batch() {
-      if (--s_.depth_ == 0) s_.finish_batch();
+    explicit batch(server_session& s) : s_(s), unwinding_(std::uncaught_exceptions()) {
+      ++s_.depth_;
+    }
+    ~batch() noexcept(false) {
+      struct leave {
+        int& depth;
+        ~leave() { --depth; }
+      } l{s_.depth_};
+      // The outermost finishes, still counted: calls made from there
+      // (writable callbacks) do not finish again.
+      if (s_.depth_ == 1 && std::uncaught_exceptions() == unwinding_) s_.finish_batch();
     }
     batch(const batch&) = delete;
     batch& operator=(const batch&) = delete;
 
    private:
     server_session& s_;
+    int unwinding_;
   };
 
  private:

@@ -33,7 +33,6 @@ void server_session::schedule(stream& s) {
 }
 
 void server_session::finish_batch() {
-  ++depth_;  // calls made from here (writable callbacks) do not finish again
   for (int round = 0; round < 8 && !failed_; ++round) {
     pump();
     if (!run_writable()) break;
@@ -41,7 +40,6 @@ void server_session::finish_batch() {
   if (!failed_)
     if (const std::uint32_t inc = conn_recv_.take_update()) append_window_update(out_, 0, inc);
   flush();
-  --depth_;
 }
 
 void server_session::pump() {

@@ -43,6 +43,10 @@ class category final : public std::error_category {
         return "invalid argument";
       case error::flush_timeout:
         return "close timed out with unsent data";
+      case error::out_of_memory:
+        return "out of memory";
+      case error::handler_threw:
+        return "a handler threw an exception";
     }
     return "unknown lwspp error " + std::to_string(value);
   }

@@ -1,7 +1,7 @@
 // Fault injection for the test suite: with the LWSPP_FAULT_INJECTION build
 // switch (on in the dev preset, off in release), the Nth read, write,
-// accept or TLS call made on a thread after arm() fails as the kernel or
-// OpenSSL could make it fail. Tests walk N over a whole exchange and check
+// accept, TLS call or allocation made on a thread after arm() fails as the
+// kernel, OpenSSL or operator new could make it fail. Tests walk N over a whole exchange and check
 // that every failure ends in a clean close (tests/integration/fault_test.cpp).
 //
 // Counters are per thread: arming the loop's thread leaves a client that
@@ -20,8 +20,10 @@ enum class site : std::uint8_t {
   write,   // send/sendmsg/writev/sendfile of a connection: fails with EPIPE
   accept,  // accept4(2) of a listener: fails with EMFILE
   tls,     // a TLS handshake, read or write step: fails as a bad record
+  alloc,   // the global operator new: throws std::bad_alloc. Only in a program
+           // that links tests/integration/fault_new.cpp (never the library)
 };
-inline constexpr int site_count = 4;
+inline constexpr int site_count = 5;
 
 #ifdef LWSPP_FAULT_INJECTION
 inline constexpr bool enabled = true;
