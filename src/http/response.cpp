@@ -63,25 +63,41 @@ response& response::status(int code) noexcept {
   return *this;
 }
 
+namespace {
+
+// Appends "name: value\r\n" to `lines` when the field may be sent: a token
+// name, no CR, LF or NUL in the value (nothing a handler passes can split
+// the response), and a name `refused` does not claim. Warns and drops it
+// otherwise. `what` names the call for the warning.
+bool append_field(detail::exchange& ex, std::string& lines, std::string_view name,
+                  std::string_view value, bool refused, std::string_view what) {
+  if (!valid_name(name) || !valid_value(value)) {
+    ex.warn(std::string(what) + " refused: invalid name or a CR, LF or NUL in the value");
+    return false;
+  }
+  if (refused) {
+    ex.warn(std::string(what) + " refused: the library's field, or one that cannot go there");
+    return false;
+  }
+  lines.reserve(lines.size() + name.size() + value.size() + 4);
+  lines += name;
+  lines += std::string_view(": ");
+  lines += value;
+  lines += std::string_view("\r\n");
+  return true;
+}
+
+}  // namespace
+
 response& response::header(std::string_view name, std::string_view value) {
   if (head_sent_) {
     ex_->warn("response::header after the head was sent: dropped");
     return *this;
   }
-  if (!valid_name(name) || !valid_value(value)) {
-    ex_->warn("response::header refused: invalid name or a CR, LF or NUL in the value");
-    return *this;
-  }
-  if (reserved_name(name)) {
-    ex_->warn("response::header refused: framing headers belong to the library");
-    return *this;
-  }
-  if (name.size() == 12 && iequals(name, "content-type")) has_type_ = true;
-  fields_.reserve(fields_.size() + name.size() + value.size() + 4);
-  fields_ += name;
-  fields_ += std::string_view(": ");
-  fields_ += value;
-  fields_ += std::string_view("\r\n");
+  // Framing headers belong to the library.
+  if (append_field(*ex_, fields_, name, value, reserved_name(name), "response::header") &&
+      name.size() == 12 && iequals(name, "content-type"))
+    has_type_ = true;
   return *this;
 }
 
@@ -123,19 +139,8 @@ response& response::trailer(std::string_view name, std::string_view value) {
     ex_->warn("response::trailer after the response ended: dropped");
     return *this;
   }
-  if (!valid_name(name) || !valid_value(value)) {
-    ex_->warn("response::trailer refused: invalid name or a CR, LF or NUL in the value");
-    return *this;
-  }
-  if (reserved_name(name) || trailer_forbidden(name)) {
-    ex_->warn("response::trailer refused: this field may not be a trailer");
-    return *this;
-  }
-  trailers_.reserve(trailers_.size() + name.size() + value.size() + 4);
-  trailers_ += name;
-  trailers_ += std::string_view(": ");
-  trailers_ += value;
-  trailers_ += std::string_view("\r\n");
+  append_field(*ex_, trailers_, name, value, reserved_name(name) || trailer_forbidden(name),
+               "response::trailer");
   return *this;
 }
 

@@ -462,6 +462,25 @@ TEST_F(h2_client_scripted, rst_stream_fails_that_request_only) {
   EXPECT_EQ(srv.accepted(), 1);
 }
 
+// REFUSED_STREAM (RFC 9113 §8.7): the server did not process it, so the
+// request goes again (once), here on the same connection.
+TEST_F(h2_client_scripted, a_refused_stream_is_sent_again) {
+  test::scripted_server srv([](int fd, int) {
+    h2_peer p(fd);
+    p.settings({});
+    const std::uint32_t a = p.next_request();
+    p.send([&](std::string& o) { h2::append_rst_stream(o, a, h2::error::refused_stream); });
+    const std::uint32_t again = p.next_request();
+    p.ok(again, "answered the second time");
+    p.wait_type(h2::frame_type::goaway);
+  });
+  auto f = get(srv.url("/a"));
+  auto r = wait(f);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->body, "answered the second time");
+  EXPECT_EQ(srv.accepted(), 1);
+}
+
 TEST_F(h2_client_scripted, goaway_refuses_later_streams_which_go_again_elsewhere) {
   test::scripted_server srv([](int fd, int n) {
     h2_peer p(fd);

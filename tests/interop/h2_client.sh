@@ -87,10 +87,14 @@ if [[ -n $nghttpd_bin ]]; then
   h2c ng_limit --prior-knowledge -n 50 "http://127.0.0.1:$nl/small.txt"
   expect_all ng_limit "nghttpd -m 2: 50 requests" 50
   refused=$(grep -A1 'send RST_STREAM' "$tmp/nghttpd_lim.log" | grep -c 'REFUSED_STREAM' || true)
+  # Whether nghttpd resets any depends on a race (its SETTINGS against our
+  # first requests; a loaded machine often lets SETTINGS win). The resend
+  # itself is checked deterministically in h2_client_test
+  # (a_refused_stream_is_sent_again); here every request must be answered.
   if ((refused > 0)); then
     pass "nghttpd -m 2: it reset $refused streams with REFUSED_STREAM, all answered in the end"
   else
-    fail "nghttpd -m 2: no stream was reset (the case needs nghttpd's RST_STREAM)"
+    note "nghttpd -m 2: its SETTINGS came first this time: no stream was refused"
   fi
 fi
 

@@ -17,14 +17,7 @@ prefix=${1:-}
 
 command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 command -v openssl >/dev/null || { echo "skip: openssl is needed"; exit 77; }
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import hpack' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-[[ -n $py ]] || { echo "skip: python3-hpack is not installed (scripts/install-deps test)"; exit 77; }
+need_python python3-hpack hpack
 
 server=$(find_bin http_test_server)
 make_pki "$tmp/pki"

@@ -25,14 +25,7 @@ tool=$build_dir/tests/h2_frame_tool
 
 # Debian's python3-h2 is in the system python's path, which a python3
 # earlier in PATH (pyenv, a venv) may not see.
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import h2, hyperframe' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-[[ -n $py ]] || { echo "skip: python3-h2 is not installed (scripts/install-deps test)"; exit 77; }
+need_python python3-h2 h2 hyperframe
 echo "python:   $py $("$py" -c 'import h2, hyperframe; print("h2", h2.__version__, "hyperframe", hyperframe.__version__)')"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lwspp-h2.XXXXXX")

@@ -29,14 +29,7 @@ command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 command -v nghttp >/dev/null || { echo "skip: nghttp (nghttp2-client) is needed"; exit 77; }
 command -v openssl >/dev/null || { echo "skip: openssl is needed"; exit 77; }
 curl --version | grep -q HTTP2 || { echo "skip: this curl has no HTTP/2"; exit 77; }
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import h2, hyperframe, hpack' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-[[ -n $py ]] || { echo "skip: python3-h2 is not installed (scripts/install-deps test)"; exit 77; }
+need_python python3-h2 h2 hyperframe hpack
 
 server=$(find_bin http_test_server)
 echo "server: $server"

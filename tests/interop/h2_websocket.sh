@@ -25,14 +25,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ws_common.bash"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import hpack' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-[[ -n $py ]] || { echo "skip: python3-hpack is not installed (scripts/install-deps test)"; exit 77; }
+need_python python3-hpack hpack
 
 ws_start_server
 

@@ -22,17 +22,7 @@ tool=$build_dir/tests/hpack_tool
 
 # Debian's python3-hpack is in the system python's path, which a python3
 # earlier in PATH (pyenv, a venv) may not see.
-py=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import hpack' 2>/dev/null; then
-    py=$(command -v "$p")
-    break
-  fi
-done
-if [[ -z $py ]]; then
-  echo "skip: python3-hpack is not installed (scripts/install-deps test)" >&2
-  exit 77
-fi
+need_python python3-hpack hpack
 
 out=$("$py" - "$tool" "$here/../../scripts/gen-hpack-tables" <<'PYEOF'
 import importlib.machinery, importlib.util, random, subprocess, sys

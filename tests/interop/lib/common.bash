@@ -64,3 +64,22 @@ finish() {
   [[ $failures -eq 0 ]] || exit 1
   exit 0
 }
+
+# need_python PACKAGE MODULE...: sets py to a python3 that imports every
+# MODULE: the first python3 in PATH, else the system one (a python3 earlier
+# in PATH, pyenv's or a venv's, may not see Debian's python3-* packages).
+# Neither: exits 77 (skipped), naming the Debian PACKAGE.
+need_python() {
+  local pkg=$1 p imports
+  shift
+  imports=$(IFS=,; echo "$*")
+  py=
+  for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c "import $imports" 2>/dev/null; then
+      py=$(command -v "$p")
+      return 0
+    fi
+  done
+  echo "skip: $pkg is not installed (scripts/install-deps test)"
+  exit 77
+}

@@ -54,14 +54,24 @@ class WsStream:
     """One WebSocket on one stream of a Conn."""
 
     def __init__(self, conn, sid, path, extra=()):
-        self.c, self.sid, self.buf = conn, sid, b""
-        self.headers = None
-        self.ended = False
-        self.reset = None
+        self._state(conn, sid)
         fields = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"),
                   (":path", path), (":authority", "127.0.0.1"),
                   ("sec-websocket-version", "13")] + list(extra)
         conn.send(frame(TYPES["HEADERS"], EH, sid, conn.enc.encode(fields)))
+
+    def _state(self, conn, sid):
+        self.c, self.sid, self.buf = conn, sid, b""
+        self.headers = None
+        self.ended = False
+        self.reset = None
+
+    @classmethod
+    def watch(cls, conn, sid):
+        """A stream the caller opened with a HEADERS frame of its own."""
+        s = cls.__new__(cls)
+        s._state(conn, sid)
+        return s
 
     def send(self, op, payload, end_stream=False, rsv1=False):
         data = ws_frame(op, payload, rsv1=rsv1)
@@ -219,16 +229,14 @@ def case_refusals(port, tls):
     c.send(frame(TYPES["HEADERS"], EH, 3, c.enc.encode(
         [(":method", "CONNECT"), (":protocol", "bogus"), (":scheme", "http"), (":path", "/echo"),
          (":authority", "x")])))
-    t = WsStream.__new__(WsStream)
-    t.c, t.sid, t.buf, t.headers, t.ended, t.reset = c, 3, b"", None, False, None
+    t = WsStream.watch(c, 3)
     check("a :protocol other than websocket: 501", opened(c, t) == "501")
     u = WsStream(c, 5, "/echo", [("sec-websocket-version", "8")])
     check("Sec-WebSocket-Version other than 13: 426", opened(c, u) == "426")
     c.send(frame(TYPES["HEADERS"], EH, 7, c.enc.encode(
         [(":method", "GET"), (":protocol", "websocket"), (":scheme", "http"), (":path", "/echo"),
          (":authority", "x")])))
-    v = WsStream.__new__(WsStream)
-    v.c, v.sid, v.buf, v.headers, v.ended, v.reset = c, 7, b"", None, False, None
+    v = WsStream.watch(c, 7)
     pump(c, [v], lambda: v.ended)
     check(":protocol on a GET is malformed: RST_STREAM PROTOCOL_ERROR",
           v.reset == CODES["PROTOCOL_ERROR"], str(v.reset))
