@@ -11,11 +11,17 @@
 #
 # Environment (defaults): BENCH_REQUESTS 200000, BENCH_REPEAT 3,
 #   BENCH_H2_LOADS "c100m10 c1m100", BENCH_SERVERS "lwspp h2o nginx nghttpd",
-#   BENCH_H2_MODES "h2c tls", BENCH_HTTP_PORT 17950.
+#   BENCH_H2_MODES "h2c tls", BENCH_HTTP_PORT 17950; before each run both
+#   cores must be under BENCH_QUIET_PCT % busy (5), waited for up to
+#   BENCH_QUIET_WAIT s (60).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
+scratch="$(mktemp -d /tmp/lwspp-h2bench.XXXXXX)"
+quiet_pct="${BENCH_QUIET_PCT:-5}"
+quiet_wait="${BENCH_QUIET_WAIT:-60}"
+note() { echo "h2_run.sh: $*" >&2; }
 source "$here/lib/servers.bash"
 source "$here/lib/measure.bash"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
@@ -29,7 +35,6 @@ read -r -a loads <<<"${BENCH_H2_LOADS:-c100m10 c1m100}"
 read -r -a modes <<<"${BENCH_H2_MODES:-h2c tls}"
 command -v h2load >/dev/null || { echo "h2_run.sh: h2load is needed (nghttp2-client)" >&2; exit 1; }
 
-scratch="$(mktemp -d /tmp/lwspp-h2bench.XXXXXX)"
 chmod 755 "$scratch"
 mkdir -p "$scratch/www"
 printf 'Hello, world!' >"$scratch/www/hello"
@@ -56,7 +61,6 @@ start() {
 $listen
 num-threads: 1
 error-log: $scratch/h2o.err
-pid-file: $scratch/h2o.pid
 http2-idle-timeout: 600
 hosts:
   default:
@@ -115,6 +119,7 @@ for mode in "${modes[@]}"; do
       c="${l#c}"; c="${c%%m*}"; m="${l##*m}"
       rps_all=() us_all=()
       for ((r = 0; r < repeat; r++)); do
+        wait_quiet  # other processes on the two cores would skew both figures
         start "$s" "$mode" || { echo "| $mode | $s | $l | did not start | | |"; continue 2; }
         h2load -n 1000 -c "$c" -m "$m" "$url" >/dev/null 2>&1 || true  # warm-up
         t0=$(tree_ticks "$server_pid")
