@@ -50,7 +50,7 @@ ws_tunnel* ws_tunnel::open(stream& s) {
 
   ours->start();
   theirs->start();
-  if (!ours->is_open() || !theirs->is_open() || !s.tunnel) {
+  if (!ours->is_open() || !theirs->is_open()) {
     theirs->abort();
     ours->abort();
     return nullptr;
