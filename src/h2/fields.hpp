@@ -13,8 +13,21 @@
 
 namespace lwspp::h2 {
 
-// §8.2.2: fields that only mean something to one HTTP/1.1 connection.
-bool connection_specific(std::string_view lower_name) noexcept;
+// The fields a request head treats specially, told apart by one switch on
+// the name's length (this runs for every field of every request).
+enum class field_kind : std::uint8_t {
+  other,
+  te,
+  host,
+  cookie,
+  content_length,
+  // §8.2.2: fields that only mean something to one HTTP/1.1 connection.
+  connection_specific,
+};
+field_kind classify_field(std::string_view lower_name) noexcept;
+inline bool connection_specific(std::string_view lower_name) noexcept {
+  return classify_field(lower_name) == field_kind::connection_specific;
+}
 // §8.2.1: a name is a lower-case token.
 bool valid_field_name(std::string_view n) noexcept;
 // §8.2.1: a value holds no NUL, CR or LF and neither starts nor ends with

@@ -34,27 +34,55 @@ bool take_pseudo(pseudo& p, std::string_view name, std::string_view value) noexc
     slot = value;
     return true;
   };
-  if (name == ":method") return set(p.method, p.has_method);
-  if (name == ":scheme") return set(p.scheme, p.has_scheme);
-  if (name == ":authority") return set(p.authority, p.has_authority);
-  if (name == ":path") return set(p.path, p.has_path);
-  if (name == ":protocol") return set(p.protocol, p.has_protocol);  // RFC 8441
-  return false;                                                     // :status or unknown
+  switch (name.size()) {  // one compare per field, not one per known name
+    case 5:
+      return name == ":path" && set(p.path, p.has_path);
+    case 7:
+      if (name == ":method") return set(p.method, p.has_method);
+      return name == ":scheme" && set(p.scheme, p.has_scheme);
+    case 9:
+      return name == ":protocol" && set(p.protocol, p.has_protocol);  // RFC 8441
+    case 10:
+      return name == ":authority" && set(p.authority, p.has_authority);
+    default:
+      return false;  // :status or unknown
+  }
 }
+
+// Views into the header list's arena, moved to wherever the bytes went.
+class rebase {
+ public:
+  rebase(const char* old_data, std::size_t old_size, const char* now) noexcept
+      : old_(old_data), size_(old_size), now_(now) {}
+  void operator()(std::string_view& v) const noexcept {
+    const auto at = reinterpret_cast<std::uintptr_t>(v.data());
+    const auto from = reinterpret_cast<std::uintptr_t>(old_);
+    if (at >= from && at <= from + size_) v = {now_ + (at - from), v.size()};
+  }
+
+ private:
+  const char* old_;
+  std::size_t size_;
+  const char* now_;
+};
 
 }  // namespace
 
-request_head_result read_request_head(const hpack::header_list& fields, exchange& ex) {
+request_head_result read_request_head(hpack::header_list& fields, exchange& ex) {
   pseudo p;
   request_head_result r;
   bool regular_seen = false;
   std::size_t cookies = 0;
-  std::size_t bytes = 0;
+  std::size_t cookie_bytes = 0;
   bool has_host = false;
+  std::string_view first_host;
+  auto& headers = exchange::headers(ex.req);
+  headers.clear();
+  // One pass: each field is checked and, when regular, listed with views
+  // into the list's arena (which becomes the request's storage below).
   for (const hpack::header_field f : fields) {
     if (!valid_field_value(f.value))
       return malformed("field value with NUL, CR, LF or edge whitespace");
-    bytes += f.name.size() + f.value.size() + 2;
     if (!f.name.empty() && f.name.front() == ':') {
       if (regular_seen) return malformed("pseudo-header field after a regular field");
       if (!take_pseudo(p, f.name, f.value)) return malformed("unknown or repeated pseudo-header");
@@ -62,16 +90,31 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
     }
     regular_seen = true;
     if (!valid_field_name(f.name)) return malformed("field name not a lower-case token");
-    if (connection_specific(f.name)) return malformed("connection-specific field");
-    if (f.name == "te" && f.value != "trailers") return malformed("te other than trailers");
-    if (f.name == "cookie") ++cookies;
-    if (f.name == "host") has_host = true;
-    if (f.name == "content-length") {
-      const std::optional<std::uint64_t> n = parse_content_length(f.value);
-      if (!n || (r.content_length >= 0 && static_cast<std::uint64_t>(r.content_length) != *n))
-        return malformed("invalid content-length");
-      r.content_length = static_cast<std::int64_t>(*n);
+    switch (classify_field(f.name)) {
+      case field_kind::other:
+        break;
+      case field_kind::connection_specific:
+        return malformed("connection-specific field");
+      case field_kind::te:
+        if (f.value != "trailers") return malformed("te other than trailers");
+        break;
+      case field_kind::cookie:
+        ++cookies;
+        cookie_bytes += f.value.size() + 2;
+        break;
+      case field_kind::host:
+        if (!has_host) first_host = f.value;
+        has_host = true;
+        break;
+      case field_kind::content_length: {
+        const std::optional<std::uint64_t> n = parse_content_length(f.value);
+        if (!n || (r.content_length >= 0 && static_cast<std::uint64_t>(r.content_length) != *n))
+          return malformed("invalid content-length");
+        r.content_length = static_cast<std::int64_t>(*n);
+        break;
+      }
     }
+    headers.push_back({f.name, f.value});
   }
   if (!p.has_method) return malformed("no :method");
   const bool connect = p.method == "CONNECT";
@@ -88,55 +131,62 @@ request_head_result read_request_head(const hpack::header_list& fields, exchange
     return malformed("no :scheme or :path");
   }
   if (!util::is_token(p.method)) return malformed(":method not a token");
-
-  // Copy what the request keeps into its storage, then point into it (one
-  // reserve: no view is invalidated by a reallocation).
-  std::string& store = exchange::storage(ex.req);
-  store.clear();
-  store.reserve(bytes + p.method.size() + p.path.size() + p.authority.size() + 16);
-  auto keep = [&store](std::string_view v) {
-    const std::size_t at = store.size();
-    store.append(v);
-    return std::string_view(store.data() + at, v.size());
-  };
   // A WebSocket (RFC 8441) reaches the routes as the GET of an HTTP/1.1
   // upgrade would: the same ws route and handlers take it.
   const bool websocket = extended && p.protocol == "websocket";
-  const std::string_view method_name = websocket ? std::string_view("GET") : keep(p.method);
-  const std::string_view target = keep(p.path);
-  const std::string_view authority = keep(p.authority);
-  auto& headers = exchange::headers(ex.req);
-  headers.clear();
+
+  // The decoded bytes become the request's storage without a copy (the
+  // request's old buffer is the list's next arena). Views follow the bytes
+  // if they moved (a short arena lives inside the string object).
+  std::string& store = exchange::storage(ex.req);
+  auto moved = [&](const rebase& to) {
+    for (http::header& h : headers) {
+      to(h.name);
+      to(h.value);
+    }
+    to(p.method);
+    to(p.path);
+    to(p.authority);
+    to(first_host);
+  };
+  {
+    const char* old = fields.arena_data();
+    const std::size_t old_size = fields.arena_size();
+    fields.give_arena(store);
+    if (store.data() != old) moved(rebase(old, old_size, store.data()));
+  }
+  // §8.2.3: cookie crumbs are joined with "; " for the application, into
+  // the first one's place.
+  if (cookies > 1) {
+    const char* old = store.data();
+    const std::size_t old_size = store.size();
+    store.reserve(old_size + cookie_bytes);
+    if (store.data() != old) moved(rebase(old, old_size, store.data()));
+    std::size_t first = headers.size();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+      if (headers[i].name != "cookie") {
+        headers[kept++] = headers[i];
+        continue;
+      }
+      if (first == headers.size()) {
+        first = kept;
+        headers[kept++] = headers[i];
+      } else {
+        store.append("; ");
+      }
+      store.append(headers[i].value);
+    }
+    headers.resize(kept);
+    headers[first].value = std::string_view(store.data() + old_size, store.size() - old_size);
+  }
+  const std::string_view method_name = websocket ? std::string_view("GET") : p.method;
+  const std::string_view target = p.path;
+  const std::string_view authority = p.authority;
   // §8.3.1: an :authority stands for Host; handlers written for HTTP/1.1
   // read the host header, so one is added when the client sent none.
-  if (p.has_authority && !has_host) headers.push_back({"host", authority});
-  std::string_view host = authority;
-  // §8.2.3: cookie crumbs are joined with "; " for the application (after
-  // the loop, into one stored value; the reserve above has room for it).
-  std::size_t cookie_at = std::string::npos;
-  for (const hpack::header_field f : fields) {
-    if (f.name.front() == ':') continue;
-    if (f.name == "cookie" && cookies > 1) {
-      if (cookie_at == std::string::npos) {
-        cookie_at = headers.size();
-        headers.push_back({"cookie", {}});
-      }
-      continue;
-    }
-    const std::string_view name = f.name == "host" ? std::string_view("host") : keep(f.name);
-    const std::string_view value = keep(f.value);
-    if (f.name == "host" && !p.has_authority && host.empty()) host = value;
-    headers.push_back({name, value});
-  }
-  if (cookie_at != std::string::npos) {
-    const std::size_t at = store.size();
-    for (const hpack::header_field f : fields) {
-      if (f.name != "cookie") continue;
-      if (store.size() != at) store.append("; ");
-      store.append(f.value);
-    }
-    headers[cookie_at].value = std::string_view(store.data() + at, store.size() - at);
-  }
+  if (p.has_authority && !has_host) headers.insert(headers.begin(), {"host", authority});
+  const std::string_view host = p.has_authority ? authority : first_host;
 
   std::string_view raw_path = target;
   std::string_view query;

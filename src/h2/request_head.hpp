@@ -22,7 +22,8 @@ struct request_head_result {
   std::int64_t content_length = -1;
 };
 
-// Fills ex.req from the decoded fields (copied into the request's storage).
-request_head_result read_request_head(const hpack::header_list& fields, http::detail::exchange& ex);
+// Fills ex.req from the decoded fields. The fields' bytes become the
+// request's storage (no copy) and the list is left empty.
+request_head_result read_request_head(hpack::header_list& fields, http::detail::exchange& ex);
 
 }  // namespace lwspp::h2

@@ -69,12 +69,11 @@ void server_session::on_open(connection& c) {
 }
 
 stream* server_session::find(std::uint32_t id) noexcept {
-  const auto it = streams_.find(id);
-  return it == streams_.end() ? nullptr : it->second.get();
+  return streams_.find(id);
 }
 
 http::detail::exchange* server_session::find_exchange(std::uint64_t exchange_id) noexcept {
-  for (auto& [sid, s] : streams_)
+  for (auto& s : streams_)
     if (s->id == exchange_id) return s.get();
   return nullptr;
 }
@@ -133,11 +132,34 @@ void server_session::on_headers(const header_block& h) {
   open_stream(h, d.ok());
 }
 
+// Spare streams kept per connection: enough for a client's usual burst of
+// requests in flight; more would be memory held by an idle connection.
+constexpr std::size_t max_spare_streams = 16;
+
+std::unique_ptr<stream> server_session::new_stream(std::uint32_t id) {
+  if (spare_.empty())
+    return std::make_unique<stream>(*this, id, peer_.initial_window_size, limits_.initial_window);
+  std::unique_ptr<stream> s = std::move(spare_.back());
+  spare_.pop_back();
+  s->reopen(id, peer_.initial_window_size, limits_.initial_window);
+  return s;
+}
+
+void server_session::reap() {
+  reap_scheduled_ = false;
+  // The only allocation first (out of memory: the streams stay dead until
+  // the next reap), so that the moves below cannot fail halfway.
+  if (spare_.capacity() < max_spare_streams) spare_.reserve(max_spare_streams);
+  for (std::unique_ptr<stream>& s : dead_) {
+    s->retire();
+    if (spare_.size() < max_spare_streams) spare_.push_back(std::move(s));
+  }
+  dead_.clear();
+}
+
 void server_session::open_stream(const header_block& h, bool fields_ok) {
-  auto owned = std::make_unique<stream>(*this, h.stream_id, peer_.initial_window_size,
-                                        limits_.initial_window);
-  stream& s = *owned;
-  streams_.emplace(h.stream_id, std::move(owned));
+  streams_.add(new_stream(h.stream_id));
+  stream& s = *streams_.find(h.stream_id);
   s.id = ++serial_;
   s.remote_closed = h.end_stream;
   s.progress = now();
@@ -208,10 +230,9 @@ void server_session::close_stream(stream& s) {
   if (!reset_by_us(s.stream_id))
     recent_closed_[recent_closed_next_++ % std::size(recent_closed_)] =
         s.stream_id | (s.reset_by_peer ? 0x80000000u : 0);
-  const auto it = streams_.find(s.stream_id);
-  if (it == streams_.end()) return;
-  dead_.push_back(std::move(it->second));
-  streams_.erase(it);
+  std::unique_ptr<stream> owned = streams_.take(s.stream_id);
+  if (!owned) return;
+  dead_.push_back(std::move(owned));
   if (streams_.empty()) {
     idle_since_ = now();
     watch(idle_since_ + srv_.opts.keepalive_timeout);
@@ -221,9 +242,7 @@ void server_session::close_stream(stream& s) {
     // response (a response that ended in res.send() inside on_request).
     reap_scheduled_ = true;
     conn_->get_loop().defer([this, alive = alive_] {
-      if (!*alive) return;
-      reap_scheduled_ = false;
-      dead_.clear();
+      if (*alive) reap();
     });
   }
   maybe_finish();
@@ -334,12 +353,12 @@ void server_session::on_settings(const settings_frame& f) {
   const std::uint32_t old_window = peer_.initial_window_size;
   if (const error e = peer_.apply_payload(f.entries); e != error::no_error)
     return fail(e, "bad SETTINGS value");
-  enc_.set_peer_max_table_size(peer_.header_table_size);
+  enc_.hpack().set_peer_max_table_size(peer_.header_table_size);
   append_settings_ack(out_);
   if (peer_.initial_window_size != old_window) {
     // §6.9.2: every open stream's window moves by the difference.
     const std::int64_t delta = std::int64_t{peer_.initial_window_size} - old_window;
-    for (auto& [id, s] : streams_) {
+    for (auto& s : streams_) {
       if (!s->send_win.grow(delta))
         return fail(error::flow_control_error, "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
       if (s->pending() > 0) schedule(*s);
@@ -439,8 +458,8 @@ void server_session::on_peer_eof(connection& c) {
   // completed: it ends as if reset (its handler's on_abort runs).
   thread_local std::vector<std::uint32_t> open;
   open.clear();
-  for (auto& [id, s] : streams_)
-    if (!s->remote_closed) open.push_back(id);
+  for (auto& s : streams_)
+    if (!s->remote_closed) open.push_back(s->stream_id);
   for (const std::uint32_t id : open) {
     if (stream* s = find(id)) {
       s->abort_exchange();
@@ -454,7 +473,7 @@ void server_session::on_close(connection& c, const close_reason& why) {
   (void)c;
   (void)why;
   failed_ = true;
-  for (auto& [id, s] : streams_) {
+  for (auto& s : streams_) {
     s->closed = true;
     s->abort_exchange();
   }

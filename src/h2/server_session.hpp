@@ -17,16 +17,16 @@
 #include <exception>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "h2/flow_window.hpp"
 #include "h2/frame_reader.hpp"
 #include "h2/frame_sink.hpp"
 #include "h2/hpack/decoder.hpp"
-#include "h2/hpack/encoder.hpp"
+#include "h2/response_head.hpp"
 #include "h2/settings.hpp"
 #include "h2/stream.hpp"
+#include "h2/stream_table.hpp"
 #include "http/server_impl.hpp"
 #include "lwspp/connection.hpp"
 
@@ -88,7 +88,7 @@ class server_session final : public role, public http::detail::exchange_host {
   connection& conn() noexcept { return *conn_; }
   const http::server::impl& server() const noexcept { return srv_; }
   std::string& out() noexcept { return out_; }
-  hpack::encoder& encoder() noexcept { return enc_; }
+  head_encoder& encoder() noexcept { return enc_; }
   std::uint32_t peer_max_frame() const noexcept { return peer_.max_frame_size; }
   std::size_t stream_high_water() const noexcept { return limits_.stream_high_water; }
   bool backed_up() const noexcept;
@@ -134,6 +134,8 @@ class server_session final : public role, public http::detail::exchange_host {
   stream* find(std::uint32_t id) noexcept;
   void send_preface();
   void open_stream(const header_block& h, bool fields_ok);
+  std::unique_ptr<stream> new_stream(std::uint32_t id);
+  void reap();
   void end_request(stream& s);
   void too_large(stream& s);
   void refuse(std::uint32_t id, error code);
@@ -163,12 +165,13 @@ class server_session final : public role, public http::detail::exchange_host {
   server_limits limits_;
   frame_reader reader_;
   hpack::decoder dec_;
-  hpack::encoder enc_;
+  head_encoder enc_;
   hpack::header_list fields_;
   settings peer_;
-  std::unordered_map<std::uint32_t, std::unique_ptr<stream>> streams_;
-  std::vector<std::unique_ptr<stream>> dead_;  // closed, freed after the callback
-  std::deque<std::uint32_t> ready_;            // streams with output, round-robin
+  stream_table streams_;
+  std::vector<std::unique_ptr<stream>> dead_;   // closed, reaped after the callback
+  std::vector<std::unique_ptr<stream>> spare_;  // reaped, for the next streams
+  std::deque<std::uint32_t> ready_;             // streams with output, round-robin
   std::string out_;
   send_window conn_send_;
   recv_window conn_recv_;

@@ -90,8 +90,9 @@ bool server_session::run_writable() {
   if (backed_up()) return false;
   thread_local std::vector<std::uint32_t> ids;
   ids.clear();
-  for (auto& [id, s] : streams_)
-    if (s->wants_writable && s->pending() <= limits_.stream_high_water / 2) ids.push_back(id);
+  for (auto& s : streams_)
+    if (s->wants_writable && s->pending() <= limits_.stream_high_water / 2)
+      ids.push_back(s->stream_id);
   bool ran = false;
   for (const std::uint32_t id : ids) {
     stream* s = find(id);

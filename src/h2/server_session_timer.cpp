@@ -43,7 +43,7 @@ void server_session::arm_next() {
   if (streams_.empty()) consider(idle_since_ + o.keepalive_timeout);
   if (send_stalled_since_ != clock::time_point::max())
     consider(send_stalled_since_ + o.send_timeout);
-  for (auto& [id, s] : streams_) {
+  for (auto& s : streams_) {
     if (s->pending() > 0 && s->send_win.size <= 0) consider(s->progress + o.send_timeout);
     if (!s->remote_closed && !s->body_paused() && !s->tunnel)
       consider(s->progress + o.body_timeout);
@@ -79,13 +79,13 @@ void server_session::on_role_timer(connection& c) {
   }
   thread_local std::vector<std::uint32_t> late;
   late.clear();
-  for (auto& [id, s] : streams_) {
+  for (auto& s : streams_) {
     const bool send_late =
         s->pending() > 0 && s->send_win.size <= 0 && t >= s->progress + o.send_timeout;
     // A WebSocket's stream is quiet as long as its messages are (it pings).
     const bool body_late =
         !s->remote_closed && !s->body_paused() && !s->tunnel && t >= s->progress + o.body_timeout;
-    if (send_late || body_late) late.push_back(id);
+    if (send_late || body_late) late.push_back(s->stream_id);
   }
   for (const std::uint32_t id : late) {
     stream* s = find(id);

@@ -23,11 +23,46 @@ stream::stream(server_session& s, std::uint32_t id, std::uint32_t send_initial,
 }
 
 stream::~stream() {
+  retire();
+}
+
+void stream::retire() noexcept {
+  // What the handler left (callbacks, its request state) goes now, not
+  // when the object next serves.
+  reset();
   close_file();
   if (ws_tunnel* t = tunnel) {
     tunnel = nullptr;
     t->stream_gone();
   }
+  // A spare keeps its buffers' capacity for the next stream, unless one
+  // grew large (a big body): that memory goes back now.
+  constexpr std::size_t keep = 16 * 1024;
+  if (out_.capacity() > keep) std::string().swap(out_);
+  if (held_.capacity() > keep) std::string().swap(held_);
+  if (exchange::body(req).capacity() > keep) std::string().swap(exchange::body(req));
+  if (exchange::storage(req).capacity() > keep) std::string().swap(exchange::storage(req));
+}
+
+void stream::reopen(std::uint32_t id, std::uint32_t send_initial, std::uint32_t recv_initial) {
+  stream_id = id;  // the exchange was reset by retire()
+  send_win = send_window{};
+  send_win.size = send_initial;
+  recv_win = recv_window(recv_initial);
+  plan = http::detail::body_plan::discard;
+  max_body = body_received = 0;
+  frame_left = 0;
+  content_length = -1;
+  remote_closed = local_closed = closed = reset_by_peer = false;
+  tunnel = nullptr;
+  progress = {};
+  queued = wants_writable = head_request = dispatched = false;
+  out_.clear();
+  out_off_ = 0;
+  held_.clear();
+  length_left_ = file_off_ = file_left_ = 0;
+  file_fd_ = -1;
+  end_pending_ = body_paused_ = no_body_ = false;
 }
 
 connection& stream::conn() noexcept {
@@ -55,7 +90,7 @@ void stream::send_head(bool end_stream) {
                   .length = res.length()};
   thread_local std::string block;
   block.clear();
-  encode_response_head(session.encoder(), h, block);
+  session.encoder().response(h, block);
   const bool trailers_now = end_stream && has_trailers();
   append_headers(
       session.out(), stream_id, block,
@@ -69,7 +104,7 @@ void stream::send_head(bool end_stream) {
 void stream::append_trailers(std::string& out) {
   thread_local std::string block;
   block.clear();
-  encode_trailers(session.encoder(), res.trailer_fields(), block);
+  session.encoder().trailers(res.trailer_fields(), block);
   append_headers(out, stream_id, block,
                  {.end_stream = true, .max_frame_size = session.peer_max_frame()});
 }

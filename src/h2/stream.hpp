@@ -2,6 +2,9 @@
 // dispatcher, routes and handlers as HTTP/1.1) whose response goes out as
 // HEADERS and DATA frames through its session.
 //
+// Streams are recycled by their session (a closed stream's object, with the
+// capacity of its buffers, serves a later one): reopen() makes it new.
+//
 // State (RFC 9113 §5.1) from the server's side: a stream is created open by
 // the client's HEADERS; END_STREAM from the client makes it half-closed
 // (remote); the response's END_STREAM (or a reset either way) closes it. A
@@ -26,6 +29,13 @@ class stream final : public http::detail::exchange {
   stream(server_session& s, std::uint32_t id, std::uint32_t send_initial,
          std::uint32_t recv_initial);
   ~stream() override;
+
+  // Makes a retired stream new for another id (see the top). Every member
+  // is set back here: one added below must be added there too.
+  void reopen(std::uint32_t id, std::uint32_t send_initial, std::uint32_t recv_initial);
+  // Closed and reaped: lets go of what it must not keep while spare (its
+  // file, its tunnel, large buffers).
+  void retire() noexcept;
 
   // exchange
   connection& conn() noexcept override;
@@ -54,7 +64,7 @@ class stream final : public http::detail::exchange {
   bool body_paused() const noexcept { return body_paused_; }
 
   server_session& session;
-  const std::uint32_t stream_id;
+  std::uint32_t stream_id;
   send_window send_win;
   recv_window recv_win;
   http::detail::body_plan plan = http::detail::body_plan::discard;

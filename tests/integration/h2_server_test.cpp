@@ -30,6 +30,7 @@ namespace h2 = lwspp::h2;
 struct seen {
   std::map<std::uint32_t, int> status;  // by stream
   std::map<std::uint32_t, std::string> body;
+  std::map<std::uint32_t, std::string> head;      // the response's fields: "name=value;" each
   std::map<std::uint32_t, std::string> trailers;  // a second HEADERS: "name=value;" each
   std::map<std::uint32_t, bool> ended;
   std::map<std::uint32_t, std::uint32_t> reset;  // RST_STREAM codes
@@ -108,6 +109,8 @@ class client {
     const bool trailers = s.status.count(h.stream_id) > 0;
     for (const auto f : l) {
       if (f.name == ":status") s.status[h.stream_id] = std::stoi(std::string(f.value));
+      if (!trailers && f.name != "date")
+        s.head[h.stream_id] += std::string(f.name) + "=" + std::string(f.value) + ";";
       if (trailers)
         s.trailers[h.stream_id] += std::string(f.name) + "=" + std::string(f.value) + ";";
     }
@@ -197,6 +200,77 @@ TEST_F(h2_server, handler_sees_an_http_request) {
   ASSERT_TRUE(c.response_done(1));
   EXPECT_EQ(c.s.status[1], 200);
   EXPECT_EQ(c.s.body[1], "20|example.test|example.test|/show|x y|a=1; b=2");
+}
+
+// Closed streams are recycled (with their buffers) and a response head like
+// the last one is replayed from the encoder's memory: nothing of one
+// request may show in the next, and every head must decode to its own
+// status and fields.
+TEST_F(h2_server, recycled_streams_and_replayed_heads_start_clean) {
+  client c(port);
+  c.request(1, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/echo"}},
+            false);
+  c.data(1, "first body", true);
+  ASSERT_TRUE(c.response_done(1));
+  EXPECT_EQ(c.s.body[1], "first body");
+  c.get(3, "/show?a=1", {{"cookie", "a=1"}, {"cookie", "b=2"}});
+  ASSERT_TRUE(c.response_done(3));
+  EXPECT_EQ(c.s.body[3], "20|example.test|example.test|/show|1|a=1; b=2");
+  c.get(5, "/show?a=2");
+  ASSERT_TRUE(c.response_done(5));
+  EXPECT_EQ(c.s.body[5], "20|example.test|example.test|/show|2|");
+  c.request(7, {{":method", "POST"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/echo"}},
+            true);
+  ASSERT_TRUE(c.response_done(7));
+  EXPECT_EQ(c.s.status[7], 200);
+  EXPECT_EQ(c.s.body[7], "");
+  // More streams at once than are kept spare, with heads that differ
+  // (200, 404, another length) between ones that repeat; trailers; and a
+  // smaller HPACK table between two equal heads (the second must announce
+  // it and cannot refer to what was in the table).
+  std::map<std::uint32_t, std::string> path;
+  std::uint32_t id = 9;
+  auto burst = [&](int n) {
+    for (int i = 0; i < n; ++i, id += 2) {
+      path[id] = i % 5 == 3 ? "/nope" : i % 5 == 4 ? "/show" : "/hello";
+      c.get(id, path[id]);
+    }
+    const std::uint32_t last = id - 2;
+    return c.until([last](const seen& s) { return s.ended.count(last) > 0; });
+  };
+  ASSERT_TRUE(burst(31));
+  // Trailers enter the table after their head: the next equal head must
+  // be encoded against the table as it is now.
+  for (int i = 0; i < 2; ++i, id += 2) {
+    path[id] = "/trailers?how=whole";
+    c.get(id, path[id]);
+    ASSERT_TRUE(c.response_done(id));
+  }
+  EXPECT_EQ(c.s.head[id - 2], c.s.head[id - 4]);
+  std::string smaller_table;
+  h2::settings smaller;
+  smaller.header_table_size = 0;
+  h2::append_settings(smaller_table, smaller);
+  c.send(smaller_table);
+  ASSERT_TRUE(burst(30));
+  const std::string hello_head = c.s.head[9];
+  EXPECT_NE(hello_head.find("content-length=13;"), std::string::npos) << hello_head;
+  for (const auto& [i, p] : path) {
+    ASSERT_TRUE(c.s.ended.count(i)) << i;
+    if (p == "/nope") {
+      EXPECT_EQ(c.s.status[i], 404) << i;
+    } else if (p == "/show") {
+      EXPECT_EQ(c.s.body[i], "20|example.test|example.test|/show||") << i;
+    } else if (p == "/hello") {
+      EXPECT_EQ(c.s.status[i], 200) << i;
+      EXPECT_EQ(c.s.body[i], "Hello, world!") << i;
+      EXPECT_EQ(c.s.head[i], hello_head) << i;
+    } else {
+      EXPECT_EQ(c.s.trailers[i], "x-sum=42;") << i;
+    }
+  }
+  EXPECT_TRUE(c.s.reset.empty());
+  EXPECT_FALSE(c.s.goaway);
 }
 
 TEST_F(h2_server, trailers_end_the_request) {

@@ -69,6 +69,7 @@ void encoder::set_peer_max_table_size(std::uint32_t max) {
   target_ = std::min(max, s_.max_table_size);
   lowest_ = std::min(lowest_, target_);
   pending_ = lowest_ != table_.max_size() || target_ != table_.max_size();
+  ++generation_;
 }
 
 void encoder::size_updates(std::string& out) {
@@ -81,6 +82,7 @@ void encoder::size_updates(std::string& out) {
   table_.set_max_size(target_);
   lowest_ = target_;
   pending_ = false;
+  ++generation_;
 }
 
 void encoder::encode(std::span<const header_field> fields, std::string& out) {
@@ -138,7 +140,10 @@ void encoder::field(const header_field& f, std::string& out) {
     encode_integer(out, sensitive ? 0x10 : 0x00, 4, name_index);  // §6.2.3, §6.2.2
   if (name_index == 0) string(f.name, out);
   string(f.value, out);
-  if (index) table_.insert(f.name, f.value);
+  if (index) {
+    table_.insert(f.name, f.value);
+    ++generation_;
+  }
 }
 
 }  // namespace lwspp::h2::hpack

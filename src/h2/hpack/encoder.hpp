@@ -51,6 +51,10 @@ class encoder {
   void set_peer_max_table_size(std::uint32_t max);
 
   const dynamic_table& table() const noexcept { return table_; }
+  // Changes whenever the next block could come out differently for the same
+  // fields: an entry inserted (or evicted), a table size change to announce.
+  // Equal generations around an encode() mean it left the table untouched.
+  std::uint64_t generation() const noexcept { return generation_; }
 
  private:
   void size_updates(std::string& out);
@@ -62,6 +66,7 @@ class encoder {
   std::uint32_t target_;  // the maximum to announce
   std::uint32_t lowest_;  // the smallest target since the last announcement
   bool pending_ = false;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace lwspp::h2::hpack

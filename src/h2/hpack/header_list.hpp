@@ -42,6 +42,16 @@ class header_list {
     fields_.clear();
     list_size_ = 0;
   }
+  // Hands the bytes of every name and value to `other` (a request's storage),
+  // taking its old buffer as the next arena, and empties the list. Views
+  // into the fields stay valid when the arena is on the heap: compare
+  // other.data() with the arena's data() before.
+  void give_arena(std::string& other) noexcept {
+    arena_.swap(other);
+    clear();
+  }
+  const char* arena_data() const noexcept { return arena_.data(); }
+  std::size_t arena_size() const noexcept { return arena_.size(); }
   void add(std::string_view name, std::string_view value, bool never_indexed = false) {
     const std::size_t at = arena_.size();
     arena_.append(name);

@@ -31,7 +31,7 @@ header_list fields(std::initializer_list<std::pair<std::string_view, std::string
   return h;
 }
 
-request_head_result read(const header_list& h, bare_exchange& ex) {
+request_head_result read(header_list h, bare_exchange& ex) {
   return read_request_head(h, ex);
 }
 
