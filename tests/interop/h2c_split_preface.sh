@@ -37,6 +37,7 @@ for c in h2-bytewise h2-pri h1-bytewise h1-propfind p-then-close pr-timeout; do
   line=$(timeout 60 "$py" "$here/lib/h2c_split_preface.py" "$port" "$c" "$timeout_ms" 2>&1) || true
   case $line in
     "ok: "*) pass "${line#ok: }" ;;
+    "FAIL: "*) fail "${line#FAIL: }" ;;
     *) fail "$c: $line" ;;
   esac
 done
