@@ -1,7 +1,14 @@
-// Benchmark peer: a minimal HTTP/1.1 server on libwebsockets (Debian's
-// libwebsockets-dev, linked through pkg-config), for bench/http_run.sh.
+// Benchmark peer: a minimal HTTP/1.1 and HTTP/2 server on libwebsockets
+// (Debian's libwebsockets-dev, linked through pkg-config), for
+// bench/http_run.sh and bench/h2_run.sh.
 //
 //   lws_http_server PORT STATIC_DIR [--serv-buf BYTES] [--two-writes]
+//                   [--cert PEM --key PEM] [--h2c]
+//
+// --cert/--key serve TLS with ALPN "h2,http/1.1" (lws's h2 role, built into
+// Debian's package). --h2c treats every cleartext connection as HTTP/2 with
+// prior knowledge (lws's LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE): an HTTP/1.1
+// client is then refused, so it is an option, not the default.
 //
 // Listens on 127.0.0.1:PORT with one service thread (lws's default event
 // loop, poll()) and answers
@@ -16,7 +23,10 @@
 // line, headers and body together, which is lws's advice for small replies
 // (one write per callback). --two-writes uses the shape of lws's dynamic
 // minimal example instead: headers written in LWS_CALLBACK_HTTP, the body in
-// the LWS_CALLBACK_HTTP_WRITEABLE that follows.
+// the LWS_CALLBACK_HTTP_WRITEABLE that follows. An h2 stream always takes
+// the two-write shape: on h2 lws encodes the headers with HPACK and sends them
+// as a HEADERS frame (LWS_WRITE_HTTP_HEADERS), so they cannot share one
+// write with the body the way h1's text headers can.
 //
 // --serv-buf sets pt_serv_buf_size, the per-thread buffer lws reads file
 // chunks into (lws's default is 4096 bytes; http_run.sh passes 65536 so a
@@ -36,6 +46,16 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
 bool g_two_writes = false;
+
+// An h2 stream is a child of the network connection's wsi; an h1
+// connection is its own network wsi.
+bool is_h2_stream(struct lws* wsi) {
+  return lws_get_network_wsi(wsi) != wsi;
+}
+
+bool two_writes(struct lws* wsi) {
+  return g_two_writes || is_h2_stream(wsi);
+}
 
 void on_signal(int) {
   g_interrupted = 1;
@@ -59,7 +79,7 @@ int on_http(struct lws* wsi, const char* path) {
   unsigned char* p = start;
   unsigned char* const end = &buf[sizeof buf - 1];
   if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", hello_len, &p, end)) return 1;
-  if (g_two_writes) {
+  if (two_writes(wsi)) {
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
     lws_callback_on_writable(wsi);
     return 0;
@@ -79,7 +99,7 @@ int callback_http(struct lws* wsi, enum lws_callback_reasons reason, void* user,
     case LWS_CALLBACK_HTTP:
       return on_http(wsi, static_cast<const char*>(in));
     case LWS_CALLBACK_HTTP_WRITEABLE: {
-      if (!g_two_writes) break;
+      if (!two_writes(wsi)) break;
       unsigned char buf[LWS_PRE + hello_len];
       std::memcpy(&buf[LWS_PRE], hello_body, hello_len);
       if (lws_write(wsi, &buf[LWS_PRE], hello_len, LWS_WRITE_HTTP_FINAL) !=
@@ -101,7 +121,8 @@ const struct lws_protocols protocols[] = {
 
 [[noreturn]] void usage() {
   std::fprintf(stderr,
-               "usage: lws_http_server PORT STATIC_DIR [--serv-buf BYTES] [--two-writes]\n");
+               "usage: lws_http_server PORT STATIC_DIR [--serv-buf BYTES] [--two-writes]\n"
+               "                       [--cert PEM --key PEM] [--h2c]\n");
   std::exit(2);
 }
 
@@ -112,16 +133,24 @@ int main(int argc, char** argv) {
   const int port = std::atoi(argv[1]);
   const std::string dir = argv[2];
   unsigned serv_buf = 0;  // 0: lws's default
+  std::string cert, key;
+  bool h2c = false;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--two-writes")
       g_two_writes = true;
+    else if (a == "--h2c")
+      h2c = true;
+    else if (a == "--cert" && i + 1 < argc)
+      cert = argv[++i];
+    else if (a == "--key" && i + 1 < argc)
+      key = argv[++i];
     else if (a == "--serv-buf" && i + 1 < argc)
       serv_buf = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     else
       usage();
   }
-  if (port <= 0 || port > 65535) usage();
+  if (port <= 0 || port > 65535 || cert.empty() != key.empty() || (h2c && !cert.empty())) usage();
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -151,6 +180,13 @@ int main(int argc, char** argv) {
   info.keepalive_timeout = 600;
   info.pt_serv_buf_size = serv_buf;
   info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+  if (!cert.empty()) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = cert.c_str();
+    info.ssl_private_key_filepath = key.c_str();
+    info.alpn = "h2,http/1.1";
+  }
+  if (h2c) info.options |= LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE;
 
   struct lws_context* context = lws_create_context(&info);
   if (!context) {

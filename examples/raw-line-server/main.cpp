@@ -1,9 +1,12 @@
 // A line protocol whose clients pipeline: each "PING\n" gets "PONG\n", any
 // other line "ERR\n". The answers to the lines of one read are corked and
 // leave in one write (one system call for a thousand lines, not a thousand).
+// "QUIT\n" gets "BYE\n" and a half-close: the client reads BYE, then EOF;
+// what it sends after that is read and not answered.
 //
 //   raw-line-server [port]        (default 7682; stop with Ctrl-C)
 //   printf 'PING\nPING\nhello\n' | nc -N 127.0.0.1 7682
+//   printf 'PING\nQUIT\nPING\n' | nc 127.0.0.1 7682     (PONG, BYE, then EOF)
 #include <cstdio>
 #include <string>
 
@@ -17,6 +20,12 @@ struct partial_line {
 };
 
 void answer(lwspp::connection& c, std::string_view line) {
+  if (c.write_shut_down()) return;  // after QUIT: nothing more to say
+  if (line == "QUIT") {
+    c.send("BYE\n");
+    c.shutdown_write();  // BYE (and all before it) first, then FIN
+    return;
+  }
   c.send(line == "PING" ? "PONG\n" : "ERR\n");
 }
 

@@ -209,6 +209,24 @@ class connection final : private detail::loop_member {
   void cork() noexcept { corked_ = true; }
   void uncork();
 
+  // Half-close: this side sends nothing more, and goes on reading. What is
+  // already queued goes out first; the FIN (shutdown(SHUT_WR)) follows once
+  // the queue is empty — at once when it already is. Under TLS a
+  // close_notify alert goes ahead of the FIN: it is TLS's end of data, and a
+  // bare FIN would look like truncation to the peer. The peer must then keep
+  // sending after close_notify, which TLS 1.3 allows (RFC 8446 §6.1); many
+  // TLS 1.2 peers answer close_notify by closing.
+  // Afterwards send() and send_file() are refused; the peer's own EOF comes
+  // to role::on_peer_eof as before, and close() or abort() end the
+  // connection; an on_writable asked for still comes when the queue
+  // drains. Returns true once asked (again: true, nothing more); false, doing
+  // nothing, when the connection is not open, its TLS handshake is not done,
+  // or its fd is not a socket (an adopted pipe) — or when flushing corked
+  // bytes failed (the connection is closing). Loop thread.
+  bool shutdown_write();
+  // shutdown_write() was called (the FIN may still wait for the queue).
+  bool write_shut_down() const noexcept { return fin_wanted_; }
+
   // --- reading -------------------------------------------------------------
   void pause_reading();
   void resume_reading();
@@ -366,6 +384,7 @@ class connection final : private detail::loop_member {
   close_reason take_pending_reason();
   void join_loop();
   void shut_write();
+  void send_fin() noexcept;  // shutdown(SHUT_WR): the write side is done
   bool over_limit(std::size_t extra);
   std::uint64_t send_file_copy(int file_fd, std::uint64_t offset, std::uint64_t len);
 
@@ -418,6 +437,7 @@ class connection final : private detail::loop_member {
   bool idle_off_ : 1 = false;          // set_idle_timeout(0) on shared options
   bool role_timer_ : 1 = false;        // set_role_timer() is armed
   bool role_timer_reads_ : 1 = false;  // ...counted from the last read
+  bool fin_wanted_ : 1 = false;        // shutdown_write(): FIN once the queue is empty
   // The peer of an IP connection, as a raw sockaddr_in/sockaddr_in6: 28 bytes
   // instead of a full address (which is sized for Unix paths).
   alignas(4) std::byte peer_ip_[28] = {};

@@ -414,6 +414,7 @@ bool connection::flush() {
     shut_write();
     if (state_ == state::closed) return false;
   }
+  if (!wq_ && fin_wanted_ && !write_shut_ && state_ == state::open) send_fin();
   if (want_writable_ && state_ == state::open && buffered() <= opts_->write_high_water / 2) {
     want_writable_ = false;
     update_interest();
@@ -439,7 +440,7 @@ bool connection::over_limit(std::size_t extra) {
 
 send_result connection::queue_bytes(std::string_view bytes, std::string* owned,
                                     const shared_slice* shared) {
-  if (state_ != state::open && state_ != state::connecting)
+  if ((state_ != state::open && state_ != state::connecting) || fin_wanted_)
     return {send_status::refused, buffered(), false};
   if (tls_) return tls_send(bytes);
   if (over_limit(bytes.size())) return {send_status::refused, buffered(), true};
@@ -533,8 +534,8 @@ std::uint64_t connection::send_file(int file_fd, std::uint64_t offset, std::uint
   // Corked answers to earlier requests go first (the file is sent uncopied).
   if (corked_ && state_ == state::open && buffered() && !write_queue(true)) return 0;
   if (wq_ && wq_->empty()) wq_.reset();
-  if (state_ != state::open || buffered()) {
-    if (state_ == state::open) request_writable();
+  if (state_ != state::open || buffered() || fin_wanted_) {
+    if (state_ == state::open && !fin_wanted_) request_writable();
     return 0;
   }
   if (tls_) return send_file_copy(file_fd, offset, len);
@@ -788,8 +789,31 @@ void connection::shut_write() {
     finish(take_pending_reason(), false);
     return;
   }
-  ::shutdown(fd_, SHUT_WR);
+  send_fin();
   timer_.arm(opts_->close_linger);
+}
+
+void connection::send_fin() noexcept {
+  write_shut_ = true;
+  ::shutdown(fd_, SHUT_WR);  // fails only if the peer is gone, which a read reports
+}
+
+bool connection::shutdown_write() {
+  if (state_ != state::open || tls_handshaking_ || !is_socket_) return false;
+  if (fin_wanted_) return true;
+  if (corked_) {
+    // Corked answers go first, as at close().
+    corked_ = false;
+    if (buffered() && !write_queue(true)) return false;  // failed: closing after this handler
+  }
+  if (tls_) tls_send_close_notify();  // queued behind what waits, ahead of the FIN
+  if (state_ != state::open) return false;
+  fin_wanted_ = true;
+  // A pending on_writable still comes once the queue drains (the FIN then
+  // has gone too).
+  if (!buffered()) send_fin();
+  update_interest();
+  return true;
 }
 
 void connection::fail(close_reason why) {

@@ -152,6 +152,12 @@ void connection::tls_push_output() {
   tls::session& s = *x_->tls;
   const std::string_view out = s.output();
   if (out.empty()) return;
+  if (write_shut_) {
+    // After our FIN (shutdown_write) nothing can reach the peer; a write
+    // would fail with EPIPE and close a connection that can still read.
+    s.consume_output(out.size());
+    return;
+  }
   write_out(out, nullptr);
   s.consume_output(out.size());
 }

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "h1/prior_knowledge.hpp"
 #include "h2/server_session.hpp"
 #include "http/path.hpp"
 #include "http/ws_upgrade.hpp"
@@ -85,12 +86,19 @@ void server_role::on_open(connection& c) {
 void server_role::on_data(connection& c, std::string_view bytes) {
   // Prior knowledge (RFC 9113 §3.3): the preface begins "PRI * HTTP/2.0",
   // which no HTTP/1.1 request starts with. Four bytes tell it from a
-  // request ("PRI " is no method here); a client sending fewer first is
-  // read as HTTP/1.1 (and refused as such).
-  if (srv_.opts.http2 && !c.is_tls() && bytes.size() >= 4 &&
-      h2::client_preface.starts_with(bytes.substr(0, std::min<std::size_t>(bytes.size(), 24)))) {
-    h2::server_session::start(srv_, c, bytes);
-    return;
+  // request; a first read of fewer ("P", "PR", "PRI") waits for more
+  // (prior_knowledge.hpp).
+  if (srv_.opts.http2 && !c.is_tls()) {
+    switch (classify_first_bytes(bytes)) {
+      case first_bytes::http2:
+        h2::server_session::start(srv_, c, bytes);
+        return;
+      case first_bytes::undecided:
+        preface_wait::start(*this, c, bytes, srv_.opts.header_timeout);
+        return;
+      case first_bytes::http1:
+        break;
+    }
   }
   server_session& s = server_session::take(srv_, *this, c);
   c.switch_role(s);

@@ -1,7 +1,7 @@
 // A WebSocket over an HTTP/2 stream (RFC 8441). See ws_tunnel.hpp.
 #include "h2/ws_tunnel.hpp"
 
-#include <sys/socket.h>
+#include <sys/socket.h>  // socketpair
 
 #include <memory>
 
@@ -78,12 +78,7 @@ void ws_tunnel::from_client(std::string_view data) {
 // close: FIN once the socket's queue is empty, and reading goes on.
 // (connection::close() would discard what arrives while closing.)
 void ws_tunnel::client_ended() {
-  client_done_ = true;
-  if (!sock_) return;
-  if (sock_->buffered() == 0)
-    ::shutdown(sock_->fd(), SHUT_WR);
-  else
-    sock_->request_writable();  // on_writable shuts it when drained
+  if (sock_) sock_->shutdown_write();
 }
 
 void ws_tunnel::stream_gone() {
@@ -120,7 +115,7 @@ void ws_tunnel::on_data(connection& c, std::string_view bytes) {
 }
 
 void ws_tunnel::on_writable(connection& c) {
-  if (client_done_ && c.buffered() == 0) ::shutdown(c.fd(), SHUT_WR);
+  (void)c;
   if (!paused_client_ || !stream_) return;
   paused_client_ = false;
   stream_->pause_body(false);

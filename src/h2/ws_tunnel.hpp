@@ -61,7 +61,6 @@ class ws_tunnel final : public role {
   connection* sock_ = nullptr;  // until on_close
   bool paused_client_ = false;  // the stream's request body is paused for us
   bool ended_ = false;          // END_STREAM went out
-  bool client_done_ = false;    // END_STREAM came in: FIN to the session
 };
 
 }  // namespace lwspp::h2

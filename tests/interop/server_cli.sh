@@ -811,6 +811,22 @@ print("answers", len(got), "of", len(want), "match" if ok else "DIFFER")
 sys.exit(0 if ok else 1)
 EOF
 
+# QUIT: the server answers BYE and half-closes; we read to its EOF, then
+# may still send.
+cat >"$tmp/line_quit.py" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"PING\nQUIT\nPING\n")
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+s.sendall(b"PING\n")  # still allowed: only the server's side is shut
+print(got.decode().replace("\n", " ").strip())
+EOF
+
 if [[ -n $line_example ]]; then
   port=$(free_port)
   "$line_example" "$port" >/dev/null 2>"$tmp/line.log" &
@@ -822,6 +838,9 @@ if [[ -n $line_example ]]; then
     else
       fail "examples/raw-line-server: pipelined lines"
     fi
+    # QUIT: BYE, then the server's EOF while our side is still open.
+    got=$(python3 "$tmp/line_quit.py" "$port" 2>&1) || true
+    expect_eq "examples/raw-line-server: QUIT half-closes after BYE" "$got" "PONG BYE"
     stop_gracefully "$line_pid" "$tmp/line.log" "examples/raw-line-server" INT
   else
     fail "examples/raw-line-server did not start; its log:"

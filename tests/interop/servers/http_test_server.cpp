@@ -25,6 +25,8 @@
 // With LWSPP_TEST_TLS_CERT and LWSPP_TEST_TLS_KEY (PEM files) set, the same
 // routes are also served over TLS on a second port, written to PORT_FILE.tls
 // (ALPN offers h2 and http/1.1). LWSPP_TEST_HTTP2=0 turns HTTP/2 off.
+// LWSPP_TEST_HEADER_TIMEOUT_MS sets server_options::header_timeout (a test
+// of the timeout need not wait the default 10 s).
 #include <lwspp/http_server.hpp>
 #include <lwspp/lwspp.hpp>
 #include <lwspp/timer.hpp>
@@ -135,6 +137,8 @@ int main(int argc, char** argv) {
   so.access_log = accesslog;
   if (const char* h2 = std::getenv("LWSPP_TEST_HTTP2"); h2 && std::string_view(h2) == "0")
     so.http2 = false;
+  if (const char* t = std::getenv("LWSPP_TEST_HEADER_TIMEOUT_MS"))
+    so.header_timeout = std::chrono::milliseconds(std::atoi(t));
 
   lwspp::context ctx({.loops = 2, .level = lwspp::log_level::warn});
   lwspp::http::server app(std::move(so));
