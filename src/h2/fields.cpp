@@ -40,6 +40,8 @@ field_kind classify_field(std::string_view n) noexcept {
       return is(n, "cookie") ? field_kind::cookie : field_kind::other;
     case 7:
       return is(n, "upgrade") ? field_kind::connection_specific : field_kind::other;
+    case 8:
+      return is(n, "priority") ? field_kind::priority : field_kind::other;
     case 10:
       return is(n, "connection") || is(n, "keep-alive") ? field_kind::connection_specific
                                                         : field_kind::other;

@@ -21,6 +21,7 @@ enum class field_kind : std::uint8_t {
   host,
   cookie,
   content_length,
+  priority,  // RFC 9218
   // §8.2.2: fields that only mean something to one HTTP/1.1 connection.
   connection_specific,
 };

@@ -155,6 +155,14 @@ frame_step frame_reader::start_frame(const frame_header& h) {
         return skip_payload(stream_fail(error::frame_size_error, "PRIORITY length is not 5"));
       break;
     default:
+      if (is_priority_update()) {
+        // RFC 9218 §7.1: on stream 0, and at least the prioritized id.
+        if (frame_.stream_id != 0)
+          return fail(error::protocol_error, "PRIORITY_UPDATE not on stream 0");
+        if (frame_.length < 4)
+          return fail(error::frame_size_error, "PRIORITY_UPDATE under 4 bytes");
+        break;
+      }
       if (!is_known(frame_.type)) return skip_payload(event(frame_event::unknown));
       break;
   }
@@ -263,6 +271,7 @@ frame_step frame_reader::on_payload(std::span<const char> in) {
 frame_step frame_reader::finish_frame(std::string_view p) {
   phase_ = &frame_reader::on_header;
   // DATA and unknown types never get here (their payloads are streamed).
+  if (is_priority_update()) return on_priority_update_frame(p);
   switch (frame_.type) {
     case frame_type::headers:
       return on_headers_frame(p);
@@ -338,6 +347,19 @@ frame_step frame_reader::on_window_update_frame(std::string_view p) {
       return fail(error::protocol_error, "WINDOW_UPDATE of 0 on the connection");
     return stream_fail(error::protocol_error, "WINDOW_UPDATE of 0");
   }
+  return s;
+}
+
+bool frame_reader::is_priority_update() const noexcept {
+  return settings_.read_priority_update &&
+         static_cast<std::uint8_t>(frame_.type) == priority_update_type;
+}
+
+frame_step frame_reader::on_priority_update_frame(std::string_view p) {
+  frame_step s = event(frame_event::priority_update);
+  s.other_id = read_u32(p.data()) & max_stream_id;
+  if (s.other_id == 0) return fail(error::protocol_error, "PRIORITY_UPDATE for stream 0");
+  s.payload = p.substr(4);
   return s;
 }
 

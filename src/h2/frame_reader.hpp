@@ -60,6 +60,9 @@ struct frame_reader_settings {
   // PUSH_PROMISE is a connection PROTOCOL_ERROR unless allowed: a server
   // never receives one, a client only when it left SETTINGS_ENABLE_PUSH on.
   bool allow_push_promise = false;
+  // RFC 9218's PRIORITY_UPDATE (0x10) is read and checked (a server's
+  // reader); otherwise it is an unknown type like any other.
+  bool read_priority_update = false;
 };
 
 enum class frame_event : std::uint8_t {
@@ -73,6 +76,7 @@ enum class frame_event : std::uint8_t {
   ping,              // PING or its ACK
   goaway,            // GOAWAY
   window_update,     // WINDOW_UPDATE
+  priority_update,   // RFC 9218 PRIORITY_UPDATE (when read_priority_update)
   unknown,           // a frame of an unknown type: reported, its payload skipped
   stream_error,      // failure(): reset that stream; the reader goes on
   connection_error,  // failure(): GOAWAY with the code and close; final
@@ -91,6 +95,7 @@ enum class frame_event : std::uint8_t {
 //   settings       ack, payload (the entries, each value in range)
 //   ping           ack, payload (8 bytes)
 //   goaway         other_id (the last stream id), value (the code), payload (debug data)
+//   priority_update other_id (the prioritized stream), payload (the field value)
 //   window_update  stream_id, value (the increment)
 //   unknown        type, flags, stream_id, frame_length
 //   *_error        failure()
@@ -101,7 +106,8 @@ struct frame_step {
   std::uint8_t flags = 0;  // the frame's defined flags only (unknown type: as sent)
   std::uint32_t stream_id = 0;
   std::uint32_t frame_length = 0;  // payload length of the frame (DATA: what flow control counts)
-  std::uint32_t other_id = 0;      // push_promise: promised stream; goaway: last stream id
+  std::uint32_t other_id = 0;      // push_promise: promised stream; goaway: last stream id;
+                                   // priority_update: the prioritized stream
   std::uint32_t value = 0;         // rst_stream, goaway: error code; window_update: increment
   std::string_view payload = {};
   priority_spec priority = {};
@@ -161,6 +167,8 @@ class frame_reader {
   frame_step on_ping_frame(std::string_view p);
   frame_step on_goaway_frame(std::string_view p);
   frame_step on_window_update_frame(std::string_view p);
+  frame_step on_priority_update_frame(std::string_view p);
+  bool is_priority_update() const noexcept;
   // Removes the pad length and the padding of a HEADERS/PUSH_PROMISE payload
   // that has `fixed` bytes of fields before its fragment; false when the
   // padding does not fit.

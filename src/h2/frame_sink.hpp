@@ -9,6 +9,7 @@
 //     void on_settings(const settings_frame&);  void on_ping(const ping_frame&);
 //     void on_goaway(const goaway_frame&);      void on_window_update(const window_update_frame&);
 //     void on_unknown(const unknown_frame&);
+//     void on_priority_update(const priority_update_frame&);  // optional (RFC 9218)
 //     void on_stream_error(const frame_error&); void on_connection_error(const frame_error&);
 //   };
 //   std::size_t used = read_frames(reader, bytes, c);
@@ -88,6 +89,12 @@ struct window_update_frame {
   std::uint32_t increment = 0;  // 1 .. 2^31-1
 };
 
+// RFC 9218 §7.1 (read only by a reader with read_priority_update).
+struct priority_update_frame {
+  std::uint32_t stream_id = 0;  // the prioritized stream
+  std::string_view value = {};  // a priority field value
+};
+
 struct unknown_frame {
   std::uint8_t type = 0;
   std::uint8_t flags = 0;
@@ -144,6 +151,13 @@ void dispatch(const frame_reader& r, const frame_step& s, S& sink) {
       break;
     case frame_event::window_update:
       sink.on_window_update({s.stream_id, s.value});
+      break;
+    case frame_event::priority_update:
+      // Only sinks that read the extension ask for it (frame_reader_settings).
+      if constexpr (requires { sink.on_priority_update(priority_update_frame{}); })
+        sink.on_priority_update({s.other_id, s.payload});
+      else
+        sink.on_unknown({priority_update_type, s.flags, 0, s.frame_length});
       break;
     case frame_event::unknown:
       sink.on_unknown({static_cast<std::uint8_t>(s.type), s.flags, s.stream_id, s.frame_length});

@@ -23,6 +23,9 @@ enum class frame_type : std::uint8_t {
   continuation = 0x9,
 };
 inline constexpr unsigned known_frame_types = 10;  // 0x0 .. 0x9
+// RFC 9218 §7.1, an extension frame: read only where the reader's settings
+// accept it (a server's), otherwise skipped as an unknown type.
+inline constexpr std::uint8_t priority_update_type = 0x10;
 
 constexpr bool is_known(frame_type t) noexcept {
   return static_cast<unsigned>(t) < known_frame_types;

@@ -17,7 +17,7 @@ namespace {
 using http::detail::exchange;
 
 request_head_result malformed(const char* why) {
-  return {error::protocol_error, why, 0, -1};
+  return {error::protocol_error, why, 0, -1, {}};
 }
 
 struct pseudo {
@@ -101,6 +101,9 @@ request_head_result read_request_head(hpack::header_list& fields, exchange& ex) 
       case field_kind::cookie:
         ++cookies;
         cookie_bytes += f.value.size() + 2;
+        break;
+      case field_kind::priority:
+        r.prio = parse_priority(f.value, r.prio);  // lines combine as one list
         break;
       case field_kind::host:
         if (!has_host) first_host = f.value;

@@ -7,6 +7,7 @@
 
 #include "h2/frame_error.hpp"
 #include "h2/hpack/header_list.hpp"
+#include "h2/priority.hpp"
 #include "http/exchange.hpp"
 
 namespace lwspp::h2 {
@@ -20,6 +21,8 @@ struct request_head_result {
   int status = 0;
   // The content-length field, when sent (-1: none); DATA must add up to it.
   std::int64_t content_length = -1;
+  // RFC 9218: from the priority field(s), defaults when none.
+  priority prio;
 };
 
 // Fills ex.req from the decoded fields. The fields' bytes become the

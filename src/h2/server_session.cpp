@@ -31,7 +31,7 @@ server_session::server_session(http::server::impl& srv, connection& c, server_li
     : srv_(srv),
       conn_(&c),
       limits_(limits),
-      reader_({.preface = preface_mode::magic_and_settings}),
+      reader_({.preface = preface_mode::magic_and_settings, .read_priority_update = true}),
       dec_(decoder_limits(srv)),
       conn_recv_(limits.connection_window) {}
 
@@ -55,6 +55,7 @@ void server_session::send_preface() {
   ours.initial_window_size = limits_.initial_window;
   ours.max_header_list_size = decoder_limits(srv_).max_header_list_size;
   ours.enable_connect_protocol = true;  // RFC 8441: WebSockets over streams
+  ours.no_rfc7540_priorities = true;    // RFC 9218 §2.1: the priority field is what counts
   append_settings(out_, ours);
   if (limits_.connection_window > 65535)
     append_window_update(out_, 0, limits_.connection_window - 65535);
@@ -172,6 +173,13 @@ void server_session::open_stream(const header_block& h, bool fields_ok) {
     const request_head_result r = read_request_head(fields_, s);
     if (r.code != error::no_error) return reset(s, r.code);
     s.content_length = r.content_length;
+    s.prio = r.prio;
+    // A PRIORITY_UPDATE sent before the request wins over its field (RFC 9218 §7.1).
+    for (early_priority& e : early_)
+      if (e.id == h.stream_id) {
+        s.prio = e.prio;
+        e.id = 0;
+      }
     s.head_request = s.req.verb() == http::method::head;
     if (r.status != 0) {
       http::detail::send_error(s, r.status);
@@ -385,6 +393,22 @@ void server_session::on_unknown(const unknown_frame& f) {
   (void)f;
   if (!failed_ && over_rate(control_in_window_, limits_.max_control_per_second))
     fail(error::enhance_your_calm, "flood of frames of unknown types");
+}
+
+void server_session::on_priority_update(const priority_update_frame& f) {
+  if (failed_) return;
+  if (over_rate(control_in_window_, limits_.max_control_per_second))
+    return fail(error::enhance_your_calm, "PRIORITY_UPDATE flood");
+  if (stream* s = find(f.stream_id)) return reprioritize(*s, parse_priority(f.value, s->prio));
+  // Closed streams, and the even ids of push streams this server never
+  // opens, are not ours to schedule.
+  if (f.stream_id <= last_peer_stream_ || f.stream_id % 2 == 0) return;
+  for (early_priority& e : early_)
+    if (e.id == f.stream_id) {
+      e.prio = parse_priority(f.value, e.prio);
+      return;
+    }
+  early_[early_next_++ % std::size(early_)] = {f.stream_id, parse_priority(f.value)};
 }
 
 void server_session::on_goaway(const goaway_frame& f) {

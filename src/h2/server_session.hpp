@@ -13,7 +13,6 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <string>
@@ -80,7 +79,8 @@ class server_session final : public role, public http::detail::exchange_host {
   void on_ping(const ping_frame& f);
   void on_goaway(const goaway_frame& f);
   void on_window_update(const window_update_frame& f);
-  void on_unknown(const unknown_frame&);  // ignored (§5.5), but counted
+  void on_unknown(const unknown_frame&);                    // ignored (§5.5), but counted
+  void on_priority_update(const priority_update_frame& f);  // RFC 9218
   void on_stream_error(const frame_error& e);
   void on_connection_error(const frame_error& e);
 
@@ -143,6 +143,8 @@ class server_session final : public role, public http::detail::exchange_host {
   void fail(error code, std::string_view why);
   void finish_batch();
   void pump();
+  std::size_t next_ready() const noexcept;
+  void reprioritize(stream& s, priority p);
   bool run_writable();
   void flush();
   void maybe_finish();
@@ -171,7 +173,19 @@ class server_session final : public role, public http::detail::exchange_host {
   stream_table streams_;
   std::vector<std::unique_ptr<stream>> dead_;   // closed, reaped after the callback
   std::vector<std::unique_ptr<stream>> spare_;  // reaped, for the next streams
-  std::deque<std::uint32_t> ready_;             // streams with output, round-robin
+  struct ready_entry {
+    std::uint32_t id;
+    priority prio;
+  };
+  std::vector<ready_entry> ready_;  // streams with output (see next_ready())
+  // RFC 9218: PRIORITY_UPDATEs for streams not opened yet, applied when
+  // they open (a few; the oldest is dropped when more come).
+  struct early_priority {
+    std::uint32_t id = 0;
+    priority prio;
+  };
+  early_priority early_[8] = {};
+  std::uint32_t early_next_ = 0;
   std::string out_;
   send_window conn_send_;
   recv_window conn_recv_;

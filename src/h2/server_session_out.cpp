@@ -1,8 +1,11 @@
 // The HTTP/2 server session: frames out. Response bodies wait in their
-// streams; at the end of each batch they are framed round-robin (one frame
-// per stream in turn, so one large response does not hold up the others)
-// while the windows and the socket allow, then the batch's frames are
+// streams; at the end of each batch they are framed, one DATA frame at a
+// time, while the windows and the socket allow, then the batch's frames are
 // handed to the connection in one send.
+//
+// Which stream goes next follows RFC 9218 (§10): the most urgent first;
+// among equals, a non-incremental response (the default) is sent whole
+// before the next, in stream order, and incremental ones take turns.
 #include <algorithm>
 #include <vector>
 
@@ -29,7 +32,29 @@ bool server_session::backed_up() const noexcept {
 void server_session::schedule(stream& s) {
   if (s.queued || s.closed) return;
   s.queued = true;
-  ready_.push_back(s.stream_id);
+  ready_.push_back({s.stream_id, s.prio});
+}
+
+void server_session::reprioritize(stream& s, priority p) {
+  s.prio = p;
+  if (!s.queued) return;
+  for (ready_entry& e : ready_)
+    if (e.id == s.stream_id) e.prio = p;
+}
+
+// The index in ready_ of the stream to frame next (see the top).
+std::size_t server_session::next_ready() const noexcept {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < ready_.size(); ++i) {
+    const ready_entry& e = ready_[i];
+    const ready_entry& b = ready_[best];
+    if (e.prio.urgency != b.prio.urgency) {
+      if (e.prio.urgency < b.prio.urgency) best = i;
+    } else if (!e.prio.incremental && (b.prio.incremental || e.id < b.id)) {
+      best = i;  // incremental ones keep their turn order: the first stays
+    }
+  }
+  return best;
 }
 
 void server_session::finish_batch() {
@@ -49,9 +74,10 @@ void server_session::pump() {
       conn_->request_writable();  // on_writable goes on from here
       return note_send_progress(true, progressed);
     }
-    stream* s = find(ready_.front());
+    const std::size_t at = next_ready();
+    stream* s = find(ready_[at].id);
     if (!s) {
-      ready_.pop_front();
+      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
       continue;
     }
     if (s->pending() > 0) {
@@ -60,13 +86,13 @@ void server_session::pump() {
       if (s->send_win.size <= 0) {
         // Its own WINDOW_UPDATE schedules it again (or the send timeout
         // resets it).
-        ready_.pop_front();
+        ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
         s->queued = false;
         watch(s->progress + srv_.opts.send_timeout);
         continue;
       }
     }
-    ready_.pop_front();
+    ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
     s->queued = false;
     const auto allow = static_cast<std::uint32_t>(std::max<std::int64_t>(
         0, std::min<std::int64_t>({conn_send_.size, s->send_win.size,

@@ -7,6 +7,7 @@ error check_setting(std::uint16_t id, std::uint32_t value) noexcept {
   switch (static_cast<setting_id>(id)) {
     case setting_id::enable_push:
     case setting_id::enable_connect_protocol:
+    case setting_id::no_rfc7540_priorities:
       return value <= 1 ? error::no_error : error::protocol_error;
     case setting_id::initial_window_size:
       return value <= max_window_size ? error::no_error : error::flow_control_error;
@@ -51,6 +52,9 @@ error settings::apply(std::uint16_t id, std::uint32_t value) noexcept {
     case setting_id::enable_connect_protocol:
       enable_connect_protocol = value != 0;
       break;
+    case setting_id::no_rfc7540_priorities:
+      no_rfc7540_priorities = value != 0;
+      break;
   }
   return error::no_error;
 }
@@ -85,6 +89,8 @@ void settings::encode(std::string& out) const {
     put(setting_id::max_header_list_size, max_header_list_size);
   if (enable_connect_protocol != initial.enable_connect_protocol)
     put(setting_id::enable_connect_protocol, enable_connect_protocol ? 1 : 0);
+  if (no_rfc7540_priorities != initial.no_rfc7540_priorities)
+    put(setting_id::no_rfc7540_priorities, no_rfc7540_priorities ? 1 : 0);
 }
 
 }  // namespace lwspp::h2

@@ -1,4 +1,5 @@
-// HTTP/2 SETTINGS (RFC 9113 §6.5.2, and RFC 8441's ENABLE_CONNECT_PROTOCOL):
+// HTTP/2 SETTINGS (RFC 9113 §6.5.2, RFC 8441's ENABLE_CONNECT_PROTOCOL and
+// RFC 9218's NO_RFC7540_PRIORITIES):
 // the values one side declares, their defaults, the range check of each, and
 // the encoding of a SETTINGS payload.
 //
@@ -23,6 +24,7 @@ enum class setting_id : std::uint16_t {
   max_frame_size = 0x5,
   max_header_list_size = 0x6,
   enable_connect_protocol = 0x8,  // RFC 8441 §3
+  no_rfc7540_priorities = 0x9,    // RFC 9218 §2.1
 };
 
 inline constexpr std::size_t setting_entry_size = 6;  // 16-bit id, 32-bit value
@@ -39,6 +41,7 @@ struct settings {
   std::uint32_t max_frame_size = 16384;
   std::uint32_t max_header_list_size = unlimited;
   bool enable_connect_protocol = false;
+  bool no_rfc7540_priorities = false;
 
   // Checks one entry and stores it. Unknown ids are ignored (§6.5.2).
   // Returns the connection error to send (protocol_error,

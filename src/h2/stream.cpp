@@ -56,6 +56,7 @@ void stream::reopen(std::uint32_t id, std::uint32_t send_initial, std::uint32_t 
   remote_closed = local_closed = closed = reset_by_peer = false;
   tunnel = nullptr;
   progress = {};
+  prio = {};
   queued = wants_writable = head_request = dispatched = false;
   out_.clear();
   out_off_ = 0;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "h2/flow_window.hpp"
+#include "h2/priority.hpp"
 #include "http/dispatch.hpp"
 #include "http/exchange.hpp"
 
@@ -81,6 +82,7 @@ class stream final : public http::detail::exchange {
   // The last time request body came in or response body went out (or the
   // stream opened): the body and send timeouts count from it.
   std::chrono::steady_clock::time_point progress{};
+  priority prio;                // RFC 9218: urgency and incremental
   bool queued = false;          // in the session's send queue
   bool wants_writable = false;  // the handler asked for on_writable
   bool head_request = false;

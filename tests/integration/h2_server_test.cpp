@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct seen {
   std::map<std::uint32_t, std::string> head;      // the response's fields: "name=value;" each
   std::map<std::uint32_t, std::string> trailers;  // a second HEADERS: "name=value;" each
   std::map<std::uint32_t, bool> ended;
+  std::vector<std::uint32_t> data_order;         // the stream of each DATA frame, as they came
+  std::vector<std::uint32_t> end_order;          // streams as their DATA ended them
   std::map<std::uint32_t, std::uint32_t> reset;  // RST_STREAM codes
   bool goaway = false;
   std::uint32_t goaway_code = 0;
@@ -53,10 +56,14 @@ class client {
   void send(std::string_view bytes) { ASSERT_TRUE(test::write_all(fd_, bytes)); }
 
   void request(std::uint32_t id, std::vector<h2::hpack::header_field> fields, bool end) {
+    send(request_bytes(id, fields, end));
+  }
+  std::string request_bytes(std::uint32_t id, std::vector<h2::hpack::header_field> fields,
+                            bool end) {
     std::string block, out;
     enc_.encode(fields, block);
     h2::append_headers(out, id, block, {.end_stream = end});
-    send(out);
+    return out;
   }
   void get(std::uint32_t id, std::string_view path,
            std::vector<h2::hpack::header_field> more = {}) {
@@ -95,7 +102,11 @@ class client {
   // frame_sink
   void on_data(const h2::data_piece& d) {
     s.body[d.stream_id] += d.data;
-    if (d.end_stream) s.ended[d.stream_id] = true;
+    if (d.first) s.data_order.push_back(d.stream_id);
+    if (d.end_stream) {
+      s.ended[d.stream_id] = true;
+      s.end_order.push_back(d.stream_id);
+    }
     if (d.first && d.frame_length && credit) {
       std::string out;
       h2::append_window_update(out, 0, d.frame_length);
@@ -271,6 +282,98 @@ TEST_F(h2_server, recycled_streams_and_replayed_heads_start_clean) {
   }
   EXPECT_TRUE(c.s.reset.empty());
   EXPECT_FALSE(c.s.goaway);
+}
+
+// RFC 9218 PRIORITY_UPDATE: on stream 0, the prioritized id, the value.
+std::string priority_update(std::uint32_t id, std::string_view value) {
+  std::string out;
+  const auto len = static_cast<std::uint32_t>(4 + value.size());
+  out += {static_cast<char>(len >> 16),
+          static_cast<char>(len >> 8),
+          static_cast<char>(len),
+          '\x10',
+          '\0',
+          '\0',
+          '\0',
+          '\0',
+          '\0'};
+  out += {static_cast<char>(id >> 24), static_cast<char>(id >> 16), static_cast<char>(id >> 8),
+          static_cast<char>(id)};
+  out += value;
+  return out;
+}
+
+std::vector<h2::hpack::header_field> big_request(std::string_view priority) {
+  std::vector<h2::hpack::header_field> f = {
+      {":method", "GET"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/big"}};
+  if (!priority.empty()) f.push_back({"priority", priority});
+  return f;
+}
+
+// GET /big on streams first and first + 2, with these priority fields, as
+// bytes to send in one write (encoded in order: HPACK state).
+std::string two_requests(client& c, std::string_view p1, std::string_view p2,
+                         std::uint32_t first = 1) {
+  std::string out = c.request_bytes(first, big_request(p1), true);
+  out += c.request_bytes(first + 2, big_request(p2), true);
+  return out;
+}
+
+// Two 200 kB responses asked for in one write: the more urgent one (RFC
+// 9218) is sent first although it was asked for second.
+TEST_F(h2_server, the_more_urgent_response_goes_first) {
+  client c(port);
+  c.send(two_requests(c, "u=5", "u=0"));
+  ASSERT_TRUE(c.until([](const seen& s) { return s.end_order.size() == 2; }));
+  EXPECT_EQ(c.s.end_order, (std::vector<std::uint32_t>{3, 1}));
+  EXPECT_EQ(c.s.body[1].size(), 200000u);
+  EXPECT_EQ(c.s.body[3].size(), 200000u);
+}
+
+// Equal urgency, not incremental (the default): one after the other, in
+// stream order; incremental: they take turns.
+TEST_F(h2_server, equal_urgency_is_sequential_unless_incremental) {
+  client c(port);
+  c.send(two_requests(c, "", ""));
+  ASSERT_TRUE(c.until([](const seen& s) { return s.end_order.size() == 2; }));
+  EXPECT_EQ(c.s.end_order, (std::vector<std::uint32_t>{1, 3}));
+  client d(port);
+  d.send(two_requests(d, "i", "i"));
+  ASSERT_TRUE(d.until([](const seen& s) { return s.end_order.size() == 2; }));
+  // Stream 3 had DATA before stream 1 ended.
+  const auto first3 = std::find(d.s.data_order.begin(), d.s.data_order.end(), 3u);
+  const auto last1 = std::find(d.s.data_order.rbegin(), d.s.data_order.rend(), 1u);
+  ASSERT_NE(first3, d.s.data_order.end());
+  EXPECT_LT(first3 - d.s.data_order.begin(), d.s.data_order.rend() - last1 - 1);
+}
+
+// A PRIORITY_UPDATE for a stream not yet open applies when it opens, over
+// its priority field; one for an open stream changes it; malformed ones
+// are connection errors.
+TEST_F(h2_server, priority_update_frames) {
+  client c(port);
+  c.send(priority_update(3, "u=0") + two_requests(c, "", "u=7"));
+  ASSERT_TRUE(c.until([](const seen& s) { return s.end_order.size() == 2; }));
+  EXPECT_EQ(c.s.end_order, (std::vector<std::uint32_t>{3, 1}));
+  c.send(two_requests(c, "", "", 5) + priority_update(7, "u=1"));
+  ASSERT_TRUE(c.until([](const seen& s) { return s.end_order.size() == 4; }));
+  EXPECT_EQ(c.s.end_order[2], 7u);
+  EXPECT_FALSE(c.s.goaway);
+
+  client on_stream(port);
+  std::string bad = priority_update(1, "u=1");
+  bad[8] = 1;  // the frame's own stream id: not 0
+  on_stream.send(bad);
+  ASSERT_TRUE(on_stream.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(on_stream.s.goaway_code, static_cast<std::uint32_t>(error::protocol_error));
+  client for_zero(port);
+  for_zero.send(priority_update(0, "u=1"));
+  ASSERT_TRUE(for_zero.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(for_zero.s.goaway_code, static_cast<std::uint32_t>(error::protocol_error));
+  client short_frame(port);
+  short_frame.send(std::string("\0\0\3\x10\0\0\0\0\0\0\0\1", 12));
+  ASSERT_TRUE(short_frame.until([](const seen& s) { return s.goaway; }));
+  EXPECT_EQ(short_frame.s.goaway_code, static_cast<std::uint32_t>(error::frame_size_error));
 }
 
 TEST_F(h2_server, trailers_end_the_request) {

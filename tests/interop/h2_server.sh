@@ -127,6 +127,16 @@ out=$(nghttp -v "http://127.0.0.1:$port/trailers" 2>&1 | grep -oE 'recv (DATA|HE
 expect_match "nghttp: DATA, then the trailers' HEADERS with END_STREAM" "$out" \
   'recv DATA frame <length=18, flags=0x00\|recv \(S\) x-checksum: sha256=abc\|recv \(S\) grpc-status: 0\|recv HEADERS frame <length=[0-9]+, flags=0x05$'
 
+# RFC 9218: the server announces SETTINGS_NO_RFC7540_PRIORITIES, and
+# nghttp (which then leaves RFC 7540 priorities out) gets answers to
+# requests that carry priority fields, urgent and incremental.
+out=$(nghttp -v --no-rfc7540-pri -H 'priority: u=0, i' "http://127.0.0.1:$port/hello" \
+  "http://127.0.0.1:$port/static/mid.bin" 2>&1) || true
+expect_match "nghttp: the server sends SETTINGS_NO_RFC7540_PRIORITIES=1" "$out" \
+  'SETTINGS_NO_RFC7540_PRIORITIES\(0x09\):1'
+expect_eq "nghttp --no-rfc7540-pri: both prioritized requests answered" \
+  "$(grep -cE 'recv \(stream_id=[0-9]+\) :status: 200' <<<"$out")" "2"
+
 # --- nghttp: many concurrent streams ------------------------------------------------------------
 
 out=$(nghttp -n -s -m 100 "http://127.0.0.1:$port/hello" 2>&1) || true
