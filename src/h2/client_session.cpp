@@ -11,7 +11,7 @@
 #include <algorithm>
 
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -27,7 +27,7 @@ hpack::decoder_settings decoder_limits(const http::client_options& o) {
 
 }  // namespace
 
-client_session::client_session(std::shared_ptr<http::detail::origin_pool> pool,
+client_session::client_session(std::shared_ptr<http::detail::session_owner> pool,
                                std::uint64_t serial, client_limits limits)
     : pooled_session(serial),
       pool_(std::move(pool)),
@@ -209,6 +209,8 @@ void client_session::maybe_close() {
     close_connection(close_reason(lwspp::error::peer_closed, "the server sent GOAWAY"));
   else if (next_id_ > limits_.last_stream_id)
     close_connection(close_reason(lwspp::error::closed_locally, "stream ids used up"));
+  else if (limits_.single_use && served_ > 0)
+    close_connection(close_reason(lwspp::error::closed_locally, "its streams have ended"));
 }
 
 void client_session::on_shutdown(connection& c) {

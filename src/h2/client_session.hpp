@@ -37,10 +37,6 @@
 #include "http/pooled_session.hpp"
 #include "lwspp/connection.hpp"
 
-namespace lwspp::http::detail {
-class origin_pool;
-}
-
 namespace lwspp::h2 {
 
 // Our side's settings and bounds.
@@ -57,11 +53,14 @@ struct client_limits {
   // The last stream id this connection uses; past it a new connection takes
   // the requests (RFC 9113 §5.1.1). Lower only in tests.
   std::uint32_t last_stream_id = max_stream_id;
+  // Closes the connection once the streams it carried have ended (a
+  // WebSocket's own connection, ws/h2_tunnel.hpp), instead of resting.
+  bool single_use = false;
 };
 
 class client_session final : public role, public http::detail::pooled_session {
  public:
-  client_session(std::shared_ptr<http::detail::origin_pool> pool, std::uint64_t serial,
+  client_session(std::shared_ptr<http::detail::session_owner> pool, std::uint64_t serial,
                  client_limits limits = {});
   ~client_session() override;
 
@@ -102,6 +101,10 @@ class client_session final : public role, public http::detail::pooled_session {
   void on_connection_error(const frame_error& e);
 
   std::size_t open_streams() const noexcept { return streams_.size(); }
+  // The server's SETTINGS have arrived; they enable extended CONNECT
+  // (RFC 8441 §3: only then may a client send one).
+  bool settings_received() const noexcept { return got_settings_; }
+  bool connect_protocol() const noexcept { return got_settings_ && peer_.enable_connect_protocol; }
 
  private:
   class sink;
@@ -149,7 +152,7 @@ class client_session final : public role, public http::detail::pooled_session {
   std::chrono::milliseconds deadline() const noexcept;  // the smaller of the two timeouts
   void maybe_close();
 
-  std::shared_ptr<http::detail::origin_pool> pool_;
+  std::shared_ptr<http::detail::session_owner> pool_;
   connection* conn_ = nullptr;
   client_limits limits_;
   frame_reader reader_;

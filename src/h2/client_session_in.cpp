@@ -9,7 +9,7 @@
 #include "h2/client_head.hpp"
 #include "h2/client_session.hpp"
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -175,11 +175,14 @@ void client_session::finish_response(client_stream& s) {
                      " of its content-length of " + std::to_string(s.content_length) + " bytes"),
         error::protocol_error);
   // The response came before the whole request was sent (§8.1): the rest
-  // of the request is not wanted.
-  if (!s.local_closed)
+  // of the request is not wanted. A tunnel's (RFC 8441) two halves end
+  // apart: ours goes on until our own END_STREAM (request_sent).
+  if (s.local_closed)
+    close_stream(s);
+  else if (s.x->outgoing().protocol.empty())
     reset_stream(s, error::cancel);
   else
-    close_stream(s);
+    s.response_done = true;
   s.x->on_end();
 }
 

@@ -11,7 +11,7 @@
 #include "h2/client_head.hpp"
 #include "h2/client_session.hpp"
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -86,6 +86,10 @@ void client_session::start(std::shared_ptr<http::detail::client_exchange> x) {
 
 void client_session::request_sent(client_stream& s) {
   s.local_closed = true;
+  if (s.response_done) {
+    close_stream(s);  // a tunnel whose response had ended: both halves are done
+    return;
+  }
   s.x->on_sent();
 }
 

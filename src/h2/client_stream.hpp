@@ -55,7 +55,8 @@ struct client_stream {
   bool remote_closed = false;    // END_STREAM received
   bool end_held = false;         // ...while paused: on_end after the held bytes
   bool paused = false;
-  bool closed = false;  // done, failed or reset: waiting to be freed
+  bool response_done = false;  // a tunnel's response ended (on_end) before our half
+  bool closed = false;         // done, failed or reset: waiting to be freed
 };
 
 }  // namespace lwspp::h2
