@@ -39,6 +39,7 @@ void client_session::on_headers(const header_block& h) {
     return;  // a stream we reset or finished: its late frames are dropped
   }
   ++s->received;
+  progress(*s);
   if (s->remote_closed)
     return fail_stream(*s, bad_response("HEADERS after the response ended"), error::stream_closed);
   if (h.stream_error != error::no_error)
@@ -113,6 +114,7 @@ void client_session::on_data(const data_piece& d) {
   }
   if (d.first) {
     ++s->received;
+    progress(*s);
     if (s->remote_closed)
       return fail_stream(*s, bad_response("DATA after the response ended"), error::stream_closed);
     if (!s->head_done)
@@ -194,6 +196,7 @@ void client_session::pause(http::detail::client_exchange& x, bool on) {
   batch b(*this);
   s->paused = on;
   if (on) return;
+  progress(*s);  // the read deadline starts again from the resume
   const std::uint32_t id = s->id;
   while (s && !s->paused && !s->held.empty()) {
     const std::string piece = std::move(s->held);
