@@ -12,6 +12,7 @@
 //     --ping-interval MS  ping after MS quiet, close if nothing comes back in MS
 //     --ca FILE       trust this CA (or self-signed certificate) for wss://
 //     --insecure      wss:// without any certificate check (tests only)
+//     --handshake-timeout MS  the opening handshake's time limit (default 10 s)
 //     --abort-on TEXT abort the connection (no close frame) when TEXT arrives
 //                     (tests: how a peer sees an abort)
 //     --http2 MODE    off (default), negotiate (wss: ALPN h2, RFC 8441) or
@@ -33,6 +34,7 @@ int usage() {
   std::cerr << "usage: ws-client [--echo] [-p PROTOCOL]... [--deflate] [--max-message N]\n"
                "                 [--ping-interval MS] [--ca FILE] [--insecure]\n"
                "                 [--http2 off|negotiate|prior-knowledge] [--abort-on TEXT]\n"
+               "                 [--handshake-timeout MS]\n"
                "                 ws[s]://host[:port]/path\n";
   return 2;
 }
@@ -62,6 +64,8 @@ int main(int argc, char** argv) {
     } else if (a == "--insecure") {
       std::cerr << "ws-client: WARNING: --insecure: the server's certificate is NOT checked\n";
       opts.connect.tls = lwspp::tls_client_options{.insecure_skip_verify = true};
+    } else if (a == "--handshake-timeout" && more) {
+      opts.handshake_timeout = std::chrono::milliseconds(std::strtoll(argv[++i], nullptr, 10));
     } else if (a == "--abort-on" && more) {
       abort_on = argv[++i];
     } else if (a == "--http2" && more) {

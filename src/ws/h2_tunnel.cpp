@@ -199,7 +199,17 @@ void h2_tunnel::on_head(http::client_response& r) {
     if (h2_) h2_->abandon(*this);
     return fail_ws(close_reason(a.error()));
   }
+  opened_ = true;
   if (ws_) ws_->accepted(*a);
+}
+
+// Our END_STREAM is out. After the session closed (ws_ gone) a server that
+// has not ended its half (it did not close after the closing handshake,
+// and the session's close_timeout ran out) has nothing more we want.
+void h2_tunnel::on_sent() {
+  if (server_done_ || ws_ || !live_ || !h2_) return;
+  live_ = false;
+  h2_->abandon(*this);  // RST_STREAM CANCEL; the connection closes with its stream
 }
 
 void h2_tunnel::on_body(std::string_view piece) {
@@ -249,8 +259,9 @@ void h2_tunnel::fail_ws(close_reason why) {
 
 void h2_tunnel::ws_closed(const close_reason& why) {
   ws_ = nullptr;
-  if (why.is(lwspp::error::aborted) || !started_) {
-    // Aborted (nothing more of it goes out) or over before the CONNECT.
+  if (why.is(lwspp::error::aborted) || !opened_) {
+    // Aborted (nothing more of it goes out), or over before the server's
+    // 2xx (a handshake timeout, a refusal): the stream and its connection go.
     if (live_ && h2_) {
       live_ = false;
       h2_->abandon(*this);  // RST_STREAM CANCEL

@@ -25,9 +25,11 @@
 //
 // Ends: the session closing its socket after the closing handshake ends our
 // half with END_STREAM; the server's END_STREAM half-closes the socket (the
-// session sees EOF). An aborted session resets the stream (RST_STREAM
-// CANCEL); a reset or a dropped connection closes the session with the
-// reason (handlers::close, 1006). The stream's end closes the connection.
+// session sees EOF). An aborted session, one that ends before the 2xx, and
+// a server that keeps its half open after the session has gone get
+// RST_STREAM CANCEL; a reset or a dropped connection closes the session
+// with the reason (handlers::close, 1006). The stream's end closes the
+// connection.
 //
 // Lifetimes: the tunnel is shared by the HTTP/2 session (its owner), the
 // stream (its exchange) and the socket end it reads (its role); the
@@ -102,6 +104,7 @@ class h2_tunnel final : public role,
   // client_exchange (the stream)
   const http::detail::outgoing_request& outgoing() const noexcept override { return req_; }
   http::source_status pull(http::body_sink& sink) override;
+  void on_sent() override;
   void on_head(http::client_response& r) override;
   void on_body(std::string_view piece) override;
   void on_end() override;
@@ -130,6 +133,7 @@ class h2_tunnel final : public role,
   std::string out_;                   // read from the session, not pulled yet
   bool secure_ = false;
   bool started_ = false;        // the CONNECT went out
+  bool opened_ = false;         // its 2xx came: the WebSocket is open
   bool live_ = false;           // the stream is open (started, not ended or failed)
   bool waiting_ = false;        // pull() said deferred: body_ready() when there is more
   bool eof_ = false;            // the session closed its socket: END_STREAM

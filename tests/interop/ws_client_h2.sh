@@ -7,7 +7,8 @@
 #    the flow-control windows both ways); a ping; the server's close with
 #    1000 and 4000 answered with its code; the client's END_STREAM after the
 #    closing handshake; a server's RST_STREAM (the client reports 1006 with
-#    CANCEL); the client's abort seen as RST_STREAM CANCEL; a 403 refusal.
+#    CANCEL); the client's abort seen as RST_STREAM CANCEL; a CONNECT left
+#    unanswered (the handshake timeout, then RST_STREAM CANCEL); a 403 refusal.
 # 2. The same server without SETTINGS_ENABLE_CONNECT_PROTOCOL: the client
 #    sends no CONNECT, closes, and opens the WebSocket with an HTTP/1.1
 #    Upgrade on a new connection (h2c and TLS).
@@ -55,11 +56,16 @@ ws_client_run h2c-server-reset 1 --echo "${h2c[@]}" "ws://127.0.0.1:$port/reset"
 expect_match "the server's reset reaches handlers::close" "$(cat "$tmp/h2c-server-reset.err")" \
   "closed 1006 .*the server reset the stream \(CANCEL\)"
 ws_client_run tls-abort 1 --echo --abort-on "abort now" "${tls[@]}" "wss://localhost:$tls_port/abort"
+ws_client_run h2c-handshake-timeout 1 --echo --handshake-timeout 300 "${h2c[@]}" \
+  "ws://127.0.0.1:$port/silent"
+expect_match "no answer to the CONNECT is a handshake timeout" \
+  "$(cat "$tmp/h2c-handshake-timeout.err")" "no answer to the extended CONNECT \(HTTP/2\) within 300 ms"
 ws_client_run tls-refused 1 --echo "${tls[@]}" "wss://localhost:$tls_port/refuse"
 expect_match "a 403 is a refused handshake" "$(cat "$tmp/tls-refused.err")" \
   "HTTP 403 to the extended CONNECT"
-# Per drive: CONNECT + 5 + END_STREAM = 7 (x4); reset: 2; abort: 2; refuse: 1.
-ws_client_collect "$tmp/h2.log" $((4 * 7 + 2 + 2 + 1))
+# Per drive: CONNECT + 5 + END_STREAM = 7 (x4); reset: 2; abort: 2; silent: 2;
+# refuse: 1.
+ws_client_collect "$tmp/h2.log" $((4 * 7 + 2 + 2 + 2 + 1))
 
 start_py "$tmp/fallback.log" --no-connect-protocol
 echo "server:   python3-h2 without ENABLE_CONNECT_PROTOCOL on h2c :$port, TLS :$tls_port"

@@ -15,7 +15,8 @@ echoes): /drive (text and binary 0 B to 1 MiB, crossing the flow-control
 windows both ways; a ping; our close with ?close=CODE answered with it; the
 client's END_STREAM after the closing handshake), /reset (a message, then
 RST_STREAM CANCEL), /abort (a message the client aborts on: RST_STREAM CANCEL
-expected), /refuse (403). Prints "ok: ..." / "FAIL: ..." lines.
+expected), /refuse (403), /silent (no answer: the client's handshake timeout
+must reset the stream). Prints "ok: ..." / "FAIL: ..." lines.
 """
 import hashlib
 import base64
@@ -240,9 +241,13 @@ def serve_h2(sock, enable, tag):
             client=False, initial_values={h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL: 1})
     c.initiate_connection()
     sock.sendall(c.data_to_send())
+    silent = set()
     while True:
         data = sock.recv(65536)
         if not data:
+            if silent:
+                report(tag + "the client's handshake timeout resets the stream", False,
+                       "the connection closed without RST_STREAM")
             if not enable:
                 report(tag + "no extended CONNECT without ENABLE_CONNECT_PROTOCOL: the client "
                        "closed the connection", True)
@@ -258,6 +263,9 @@ def serve_h2(sock, enable, tag):
                         h.get("sec-websocket-version") == "13" and
                         "sec-websocket-key" not in h and "upgrade" not in h)
                 report(tag + "an extended CONNECT (RFC 8441 §4)", good, h)
+                if urllib.parse.urlsplit(h[":path"]).path == "/silent":
+                    silent.add(e.stream_id)
+                    continue
                 if urllib.parse.urlsplit(h[":path"]).path == "/refuse":
                     c.send_headers(e.stream_id, [(":status", "403")], end_stream=True)
                     sock.sendall(c.data_to_send())
@@ -266,6 +274,10 @@ def serve_h2(sock, enable, tag):
                 sock.sendall(c.data_to_send())
                 s = H2Stream(c, sock, e.stream_id)
                 run_ws(Ws(s), h[":path"], tag, s)
+            elif isinstance(e, h2.events.StreamReset) and e.stream_id in silent:
+                silent.discard(e.stream_id)
+                report(tag + "the client's handshake timeout resets the stream (CANCEL)",
+                       e.error_code == 8, e.error_code)
             elif isinstance(e, h2.events.ConnectionTerminated):
                 return
         sock.sendall(c.data_to_send())
