@@ -130,11 +130,12 @@ void h2_tunnel::session_idle(http::detail::pooled_session& s) {
   if (!h2_->connect_protocol()) {
     // RFC 8441 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL no extended
     // CONNECT may be sent. HTTP/1.1 on a new connection instead.
+    // The session ends first (quietly: the core starts the next attempt),
+    // then this connection.
     core_->fall_back_to_h1();
-    h2_client_session* ws = ws_;
+    ws_->quit_for_fallback();
     end_h2(close_reason(lwspp::error::closed_locally,
                         "no extended CONNECT on this server: HTTP/1.1 instead"));
-    ws->quit_for_fallback();
     return;
   }
   started_ = live_ = true;
