@@ -12,6 +12,11 @@
 //     --ping-interval MS  ping after MS quiet, close if nothing comes back in MS
 //     --ca FILE       trust this CA (or self-signed certificate) for wss://
 //     --insecure      wss:// without any certificate check (tests only)
+//     --handshake-timeout MS  the opening handshake's time limit (default 10 s)
+//     --abort-on TEXT abort the connection (no close frame) when TEXT arrives
+//                     (tests: how a peer sees an abort)
+//     --http2 MODE    off (default), negotiate (wss: ALPN h2, RFC 8441) or
+//                     prior-knowledge (ws: HTTP/2 from the first byte too)
 //
 //   ws-client ws://127.0.0.1:8080/echo
 //   ws-client --echo wss://example.com/test
@@ -28,6 +33,8 @@ namespace ws = lwspp::ws;
 int usage() {
   std::cerr << "usage: ws-client [--echo] [-p PROTOCOL]... [--deflate] [--max-message N]\n"
                "                 [--ping-interval MS] [--ca FILE] [--insecure]\n"
+               "                 [--http2 off|negotiate|prior-knowledge] [--abort-on TEXT]\n"
+               "                 [--handshake-timeout MS]\n"
                "                 ws[s]://host[:port]/path\n";
   return 2;
 }
@@ -36,6 +43,7 @@ int main(int argc, char** argv) {
   ws::client_options opts;
   opts.ws.max_message_size = 64 * 1024 * 1024;
   bool echo = false;
+  std::string abort_on;
   std::string url;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -56,6 +64,21 @@ int main(int argc, char** argv) {
     } else if (a == "--insecure") {
       std::cerr << "ws-client: WARNING: --insecure: the server's certificate is NOT checked\n";
       opts.connect.tls = lwspp::tls_client_options{.insecure_skip_verify = true};
+    } else if (a == "--handshake-timeout" && more) {
+      opts.handshake_timeout = std::chrono::milliseconds(std::strtoll(argv[++i], nullptr, 10));
+    } else if (a == "--abort-on" && more) {
+      abort_on = argv[++i];
+    } else if (a == "--http2" && more) {
+      const std::string m = argv[++i];
+      if (m == "off") {
+        opts.http2 = lwspp::http::http2_mode::off;
+      } else if (m == "negotiate") {
+        opts.http2 = lwspp::http::http2_mode::negotiate;
+      } else if (m == "prior-knowledge") {
+        opts.http2 = lwspp::http::http2_mode::prior_knowledge;
+      } else {
+        return usage();
+      }
     } else if (url.empty() && !a.starts_with("-")) {
       url = a;
     } else {
@@ -85,7 +108,9 @@ int main(int argc, char** argv) {
     }).detach();
   };
   h.message = [&](ws::socket& s, std::string_view msg, ws::message_kind kind) {
-    if (echo) {
+    if (!abort_on.empty() && msg == abort_on) {
+      s.abort();
+    } else if (echo) {
       s.send(msg, kind);
     } else if (kind == ws::message_kind::text) {
       std::cout << msg << std::endl;

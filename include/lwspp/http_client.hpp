@@ -29,6 +29,7 @@
 
 #include "lwspp/context.hpp"
 #include "lwspp/function.hpp"
+#include "lwspp/http2_mode.hpp"
 #include "lwspp/proxy.hpp"
 #include "lwspp/result.hpp"
 
@@ -173,16 +174,6 @@ struct retry_options {
   std::chrono::milliseconds max_delay{10000};
   double multiplier = 2.0;  // >= 1
   double jitter = 0.3;      // 0-1
-};
-
-// Which HTTP version the client speaks (docs/http-client.md, "HTTP/2").
-enum class http2_mode : std::uint8_t {
-  off,        // HTTP/1.1 only
-  negotiate,  // https: offer "h2" and "http/1.1" by ALPN, use what the server picks;
-              // http: HTTP/1.1
-  // https: as negotiate; http: HTTP/2 from the first byte (h2c "prior
-  // knowledge", RFC 9113 §3.3): only for servers known to speak it.
-  prior_knowledge,
 };
 
 struct client_options {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "lwspp/context.hpp"
+#include "lwspp/http2_mode.hpp"
 #include "lwspp/result.hpp"
 #include "lwspp/ws.hpp"
 
@@ -107,6 +108,14 @@ struct client_options {
   // attempt. 0 (the default): a redirect is a failure (handshake_status).
   unsigned follow_redirects = 0;
   reconnect_options reconnect = {};
+  // WebSocket over HTTP/2 (RFC 8441), on a connection of its own. off (the
+  // default): HTTP/1.1 Upgrade. negotiate: wss offers "h2" and "http/1.1"
+  // by ALPN; prior_knowledge: as negotiate, and ws speaks HTTP/2 from the
+  // first byte. Over h2 the handshake is an extended CONNECT once the
+  // server's SETTINGS enable it; a server that does not enable it gets an
+  // HTTP/1.1 Upgrade on a new connection (and keeps getting one for this
+  // client). follow_redirects does not apply to HTTP/2 answers.
+  http::http2_mode http2 = http::http2_mode::off;
 };
 
 namespace detail {

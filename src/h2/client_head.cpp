@@ -16,6 +16,7 @@ void encode_request_head(hpack::encoder& enc, const http::detail::outgoing_reque
   names.clear();
   names.reserve(r.fields.size() + 16);
   list.push_back({":method", r.method});
+  if (!r.protocol.empty()) list.push_back({":protocol", r.protocol});
   list.push_back({":scheme", scheme});
   list.push_back({":authority", r.authority});
   list.push_back({":path", r.target});

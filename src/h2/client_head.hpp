@@ -1,6 +1,6 @@
 // The heads of an HTTP/2 client's exchange (RFC 9113 §8.3): the request as
-// an HPACK block (pseudo-header fields :method :scheme :authority :path
-// first, names lower-cased, connection-specific fields left out, a
+// an HPACK block (pseudo-header fields :method [:protocol] :scheme
+// :authority :path first, names lower-cased, connection-specific fields left out, a
 // content-length when the body's length is known), and the response's
 // decoded fields checked and turned into a client_response.
 #pragma once

@@ -11,7 +11,7 @@
 #include <algorithm>
 
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -27,7 +27,7 @@ hpack::decoder_settings decoder_limits(const http::client_options& o) {
 
 }  // namespace
 
-client_session::client_session(std::shared_ptr<http::detail::origin_pool> pool,
+client_session::client_session(std::shared_ptr<http::detail::session_owner> pool,
                                std::uint64_t serial, client_limits limits)
     : pooled_session(serial),
       pool_(std::move(pool)),
@@ -63,51 +63,78 @@ bool client_session::can_take(const http::detail::client_exchange& x) const noex
 }
 
 void client_session::rest() {
-  const auto t = pool_->opts().idle_timeout;
-  if (conn_ && conn_->is_open() && t.count() > 0) conn_->set_role_timer(t, false);
+  timer_set_ = false;
+  // Replaces a stream's deadline; 0: no idle timeout, and no timer.
+  const auto t = std::max(pool_->opts().idle_timeout, std::chrono::milliseconds(0));
+  if (conn_ && conn_->is_open()) conn_->set_role_timer(t, false);
 }
 
 void client_session::close_connection(close_reason why) {
   if (conn_ && conn_->current_state() != connection::state::closed) conn_->close(std::move(why));
 }
 
-std::chrono::milliseconds client_session::deadline() const noexcept {
+clock_type::time_point client_session::deadline_of(const client_stream& s) const noexcept {
+  constexpr auto none = clock_type::time_point::max();
+  // Still sending the request (as HTTP/1.1: no deadline while the body goes
+  // out), held back by our reader, or an open tunnel (its user keeps time).
+  if (s.closed || s.paused || (!s.local_closed && s.received == 0)) return none;
+  if (s.head_done && !s.x->outgoing().protocol.empty()) return none;
   const http::client_options& o = pool_->opts();
-  std::chrono::milliseconds t = o.first_byte_timeout;
-  if (t.count() <= 0 || (o.read_timeout.count() > 0 && o.read_timeout < t)) t = o.read_timeout;
-  return t.count() > 0 ? t : std::chrono::milliseconds(0);
+  const std::chrono::milliseconds t = s.received == 0 ? o.first_byte_timeout : o.read_timeout;
+  return t.count() > 0 ? s.since + t : none;
 }
 
+void client_session::progress(client_stream& s) noexcept {
+  s.since = conn_ ? conn_->get_loop().now() : clock_type::now();
+}
+
+// The role timer at the earliest deadline. Called at the end of every batch
+// with streams open: deadlines only move later as frames arrive, so an
+// unchanged earliest one leaves the timer alone.
 void client_session::arm_timer() {
   if (!conn_ || !conn_->is_open() || streams_.empty()) return;
-  conn_->set_role_timer(deadline(), true);
+  clock_type::time_point next = clock_type::time_point::max();
+  for (const auto& [id, s] : streams_)
+    next = std::min(next, deadline_of(*s));
+  if (timer_set_ && next == timer_at_) return;
+  timer_set_ = true;
+  timer_at_ = next;
+  if (next == clock_type::time_point::max()) {
+    conn_->set_role_timer(std::chrono::milliseconds(0), false);  // and no idle timer either
+    return;
+  }
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(next - conn_->get_loop().now());
+  conn_->set_role_timer(std::max(left, std::chrono::milliseconds(1)), false);
 }
 
 void client_session::on_role_timer(connection& c) {
-  (void)c;
   batch b(*this);
+  timer_set_ = false;
   if (streams_.empty()) {
     close_connection(close_reason(lwspp::error::idle_timeout, "idle in the pool"));
     return;
   }
-  // Nothing read for the deadline: the connection is stalled for every stream.
-  const std::string ms = std::to_string(deadline().count());
-  std::vector<client_stream*> all;
+  const clock_type::time_point now = c.get_loop().refresh_now();
+  const http::client_options& o = pool_->opts();
+  std::vector<client_stream*> late;
   for (auto& [id, s] : streams_)
-    all.push_back(s.get());
-  for (client_stream* s : all) {
+    if (deadline_of(*s) <= now) late.push_back(s.get());
+  std::sort(late.begin(), late.end(),
+            [](const client_stream* a, const client_stream* b) { return a->id < b->id; });
+  // The same codes and words as HTTP/1.1; the connection and the other
+  // streams go on.
+  for (client_stream* s : late) {
     if (s->closed) continue;
     const bool none = s->received == 0;
-    fail_stream(
-        *s,
-        error_info(make_error_code(none ? http::client_error::first_byte_timeout
-                                        : http::client_error::read_timeout),
-                   none ? "no response within " + ms + " ms (nothing read on the HTTP/2 connection)"
-                        : "the response stalled for " + ms +
-                              " ms (nothing read on the HTTP/2 connection)"),
-        error::cancel);
+    fail_stream(*s,
+                none ? error_info(make_error_code(http::client_error::first_byte_timeout),
+                                  "no response within " +
+                                      std::to_string(o.first_byte_timeout.count()) + " ms")
+                     : error_info(make_error_code(http::client_error::read_timeout),
+                                  "the response stalled for " +
+                                      std::to_string(o.read_timeout.count()) + " ms"),
+                error::cancel);
   }
-  close_connection(close_reason(lwspp::error::idle_timeout, "HTTP/2 connection stalled"));
 }
 
 // --- opening and closing --------------------------------------------------------------
@@ -209,6 +236,8 @@ void client_session::maybe_close() {
     close_connection(close_reason(lwspp::error::peer_closed, "the server sent GOAWAY"));
   else if (next_id_ > limits_.last_stream_id)
     close_connection(close_reason(lwspp::error::closed_locally, "stream ids used up"));
+  else if (limits_.single_use && served_ > 0)
+    close_connection(close_reason(lwspp::error::closed_locally, "its streams have ended"));
 }
 
 void client_session::on_shutdown(connection& c) {

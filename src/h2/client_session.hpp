@@ -16,9 +16,14 @@
 // their requests may be sent again), when stream ids run out, or on any
 // connection error; it closes when its last stream ends.
 //
-// Deadlines are the connection's one role timer: idle in the pool
-// (idle_timeout); while streams are open, no byte read for the smaller of
-// first_byte_timeout and read_timeout fails them all.
+// Deadlines are per stream, as HTTP/1.1 has them per request: once the
+// request is sent, first_byte_timeout until a frame of its response
+// arrives, then read_timeout between its frames (none while delivery is
+// paused, or on an open tunnel). A stream past its deadline is reset
+// (RST_STREAM CANCEL) and its request fails with first_byte_timeout or
+// read_timeout; the other streams go on. They share the connection's one
+// role timer, set to the earliest deadline (or to idle_timeout while the
+// connection rests in the pool).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -37,10 +42,6 @@
 #include "http/pooled_session.hpp"
 #include "lwspp/connection.hpp"
 
-namespace lwspp::http::detail {
-class origin_pool;
-}
-
 namespace lwspp::h2 {
 
 // Our side's settings and bounds.
@@ -57,11 +58,14 @@ struct client_limits {
   // The last stream id this connection uses; past it a new connection takes
   // the requests (RFC 9113 §5.1.1). Lower only in tests.
   std::uint32_t last_stream_id = max_stream_id;
+  // Closes the connection once the streams it carried have ended (a
+  // WebSocket's own connection, ws/h2_tunnel.hpp), instead of resting.
+  bool single_use = false;
 };
 
 class client_session final : public role, public http::detail::pooled_session {
  public:
-  client_session(std::shared_ptr<http::detail::origin_pool> pool, std::uint64_t serial,
+  client_session(std::shared_ptr<http::detail::session_owner> pool, std::uint64_t serial,
                  client_limits limits = {});
   ~client_session() override;
 
@@ -102,6 +106,10 @@ class client_session final : public role, public http::detail::pooled_session {
   void on_connection_error(const frame_error& e);
 
   std::size_t open_streams() const noexcept { return streams_.size(); }
+  // The server's SETTINGS have arrived; they enable extended CONNECT
+  // (RFC 8441 §3: only then may a client send one).
+  bool settings_received() const noexcept { return got_settings_; }
+  bool connect_protocol() const noexcept { return got_settings_ && peer_.enable_connect_protocol; }
 
  private:
   class sink;
@@ -146,10 +154,12 @@ class client_session final : public role, public http::detail::pooled_session {
   void fail_all(const error_info& why);
   void fail(error code, error_info why);  // GOAWAY, every stream fails, close
   void arm_timer();
-  std::chrono::milliseconds deadline() const noexcept;  // the smaller of the two timeouts
+  // When s times out (time_point::max(): it does not now).
+  clock_type::time_point deadline_of(const client_stream& s) const noexcept;
+  void progress(client_stream& s) noexcept;  // a frame of s arrived: its deadline restarts
   void maybe_close();
 
-  std::shared_ptr<http::detail::origin_pool> pool_;
+  std::shared_ptr<http::detail::session_owner> pool_;
   connection* conn_ = nullptr;
   client_limits limits_;
   frame_reader reader_;
@@ -165,15 +175,17 @@ class client_session final : public role, public http::detail::pooled_session {
   send_window conn_send_;
   recv_window conn_recv_;
   std::string_view scheme_;
+  clock_type::time_point timer_at_{};  // what the role timer is set to, when timer_set_
   std::uint32_t next_id_ = 1;
   std::uint32_t max_streams_;
   int depth_ = 0;
   bool open_ = false;
   bool got_settings_ = false;
-  bool goaway_ = false;   // the server's GOAWAY: no new streams
-  bool failed_ = false;   // a connection error, or closed
-  bool room_ = false;     // a stream ended or the limits changed: tell the pool
-  bool stalled_ = false;  // a streamed source waits for on_writable
+  bool goaway_ = false;     // the server's GOAWAY: no new streams
+  bool failed_ = false;     // a connection error, or closed
+  bool room_ = false;       // a stream ended or the limits changed: tell the pool
+  bool stalled_ = false;    // a streamed source waits for on_writable
+  bool timer_set_ = false;  // the role timer is a stream deadline at timer_at_ (not idle)
 };
 
 }  // namespace lwspp::h2

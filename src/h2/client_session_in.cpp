@@ -9,7 +9,7 @@
 #include "h2/client_head.hpp"
 #include "h2/client_session.hpp"
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -39,6 +39,7 @@ void client_session::on_headers(const header_block& h) {
     return;  // a stream we reset or finished: its late frames are dropped
   }
   ++s->received;
+  progress(*s);
   if (s->remote_closed)
     return fail_stream(*s, bad_response("HEADERS after the response ended"), error::stream_closed);
   if (h.stream_error != error::no_error)
@@ -113,6 +114,7 @@ void client_session::on_data(const data_piece& d) {
   }
   if (d.first) {
     ++s->received;
+    progress(*s);
     if (s->remote_closed)
       return fail_stream(*s, bad_response("DATA after the response ended"), error::stream_closed);
     if (!s->head_done)
@@ -175,11 +177,14 @@ void client_session::finish_response(client_stream& s) {
                      " of its content-length of " + std::to_string(s.content_length) + " bytes"),
         error::protocol_error);
   // The response came before the whole request was sent (§8.1): the rest
-  // of the request is not wanted.
-  if (!s.local_closed)
+  // of the request is not wanted. A tunnel's (RFC 8441) two halves end
+  // apart: ours goes on until our own END_STREAM (request_sent).
+  if (s.local_closed)
+    close_stream(s);
+  else if (s.x->outgoing().protocol.empty())
     reset_stream(s, error::cancel);
   else
-    close_stream(s);
+    s.response_done = true;
   s.x->on_end();
 }
 
@@ -191,6 +196,7 @@ void client_session::pause(http::detail::client_exchange& x, bool on) {
   batch b(*this);
   s->paused = on;
   if (on) return;
+  progress(*s);  // the read deadline starts again from the resume
   const std::uint32_t id = s->id;
   while (s && !s->paused && !s->held.empty()) {
     const std::string piece = std::move(s->held);

@@ -11,7 +11,7 @@
 #include "h2/client_head.hpp"
 #include "h2/client_session.hpp"
 #include "h2/frame_writer.hpp"
-#include "http/origin_pool.hpp"
+#include "http/pooled_session.hpp"
 
 namespace lwspp::h2 {
 
@@ -75,7 +75,6 @@ void client_session::start(std::shared_ptr<http::detail::client_exchange> x) {
   encode_request_head(enc_, r, scheme_, block_);
   append_headers(out_, id, block_, {.end_stream = no_body, .max_frame_size = peer_.max_frame_size});
   if (block_.capacity() > 4096) std::string().swap(block_);
-  if (streams_.size() == 1) arm_timer();  // replaces the idle timer
   if (no_body) {
     request_sent(s);
     return;
@@ -86,6 +85,11 @@ void client_session::start(std::shared_ptr<http::detail::client_exchange> x) {
 
 void client_session::request_sent(client_stream& s) {
   s.local_closed = true;
+  if (s.received == 0) progress(s);  // the first byte's deadline starts
+  if (s.response_done) {
+    close_stream(s);  // a tunnel whose response had ended: both halves are done
+    return;
+  }
   s.x->on_sent();
 }
 

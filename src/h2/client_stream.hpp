@@ -10,6 +10,7 @@
 
 #include "h2/flow_window.hpp"
 #include "http/client_exchange.hpp"
+#include "lwspp/timer.hpp"
 
 namespace lwspp::h2 {
 
@@ -55,6 +56,11 @@ struct client_stream {
   bool remote_closed = false;    // END_STREAM received
   bool end_held = false;         // ...while paused: on_end after the held bytes
   bool paused = false;
+  bool response_done = false;  // a tunnel's response ended (on_end) before our half
+  // The start of the deadline that runs (client_session::deadline_of): the
+  // request sent (first_byte_timeout), then the last frame of the response
+  // (read_timeout), or delivery resumed.
+  clock_type::time_point since{};
   bool closed = false;  // done, failed or reset: waiting to be freed
 };
 

@@ -25,6 +25,9 @@ struct outgoing_request {
   std::uint64_t length = 0;    // ...this one (else chunked)
   bool head = false;           // HEAD: the response has no body
   bool idempotent = false;     // may be pipelined and sent again
+  // RFC 8441 extended CONNECT (HTTP/2 only): ":protocol" ("websocket"). The
+  // stream is then a tunnel: its response body runs as long as the request's.
+  std::string_view protocol = {};
 };
 
 class client_exchange {

@@ -446,9 +446,13 @@ void client_fetch::on_fail(const error_info& why, bool anything_received) {
   // A reused connection the server had closed while it sat idle: the
   // request never reached it. Or an HTTP/2 server said it did not process
   // the request (REFUSED_STREAM, or a GOAWAY below its stream). Send it
-  // once more on a new connection.
+  // once more on a new connection. A timeout is no sign of either (on
+  // HTTP/2 the connection is alive and carries other streams): the retry
+  // options decide about it, below.
   const bool refused = why.code == make_error_code(h2::error::refused_stream);
-  if (!anything_received && !stale_retried_ && !req_.source &&
+  const bool timed_out = why.code == make_error_code(client_error::first_byte_timeout) ||
+                         why.code == make_error_code(client_error::read_timeout);
+  if (!anything_received && !stale_retried_ && !req_.source && !timed_out &&
       (refused ||
        (reused && (idempotent(method_) || why.code == make_error_code(client_error::truncated))))) {
     stale_retried_ = true;

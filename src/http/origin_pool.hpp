@@ -33,13 +33,13 @@ namespace lwspp::http::detail {
 class client_core;
 class client_fetch;
 
-class origin_pool final : public std::enable_shared_from_this<origin_pool> {
+class origin_pool final : public session_owner, public std::enable_shared_from_this<origin_pool> {
  public:
   // Requests for `where` go to `target` (the origin itself, or a proxy with
   // `via` set in the connect options).
   origin_pool(const std::shared_ptr<client_core>& core, std::string key, client_url where,
               std::string target, connect_options co);
-  ~origin_pool();
+  ~origin_pool() override;
 
   const std::string& key() const noexcept { return key_; }
   // Whether u is of this pool's origin (scheme, host, port, socket path).
@@ -52,8 +52,8 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
   void use_absolute_form(std::string proxy_authorization);
   bool absolute_form() const noexcept { return absolute_form_; }
   const std::string& proxy_authorization() const noexcept { return proxy_auth_; }
-  const client_options& opts() const noexcept { return *opts_; }
-  bool secure() const noexcept { return where_.secure; }
+  const client_options& opts() const noexcept override { return *opts_; }
+  bool secure() const noexcept override { return where_.secure; }
 
   // A request for this origin: started on a connection now, or queued.
   void submit(std::shared_ptr<client_fetch> f);
@@ -66,9 +66,9 @@ class origin_pool final : public std::enable_shared_from_this<origin_pool> {
 
   // From the sessions: open, has room for more requests (idle, or a
   // stream ended), closed.
-  void session_open(pooled_session& s);
-  void session_idle(pooled_session& s);
-  void session_closed(pooled_session& s, const close_reason& why, bool was_open);
+  void session_open(pooled_session& s) override;
+  void session_idle(pooled_session& s) override;
+  void session_closed(pooled_session& s, const close_reason& why, bool was_open) override;
   // An HTTP/1.1 session whose connection negotiated "h2" (ALPN): an h2
   // session takes the connection over.
   void switch_to_h2(pooled_session& h1, connection& c);

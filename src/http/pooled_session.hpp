@@ -13,6 +13,25 @@
 
 namespace lwspp::http::detail {
 
+class pooled_session;
+
+// Whom a pooled session reports to: its origin pool (http/origin_pool.hpp),
+// or a WebSocket client carrying its socket over an HTTP/2 stream of a
+// connection of its own (ws/h2_tunnel.hpp).
+class session_owner {
+ public:
+  virtual ~session_owner() = default;
+  // The client's options (timeouts, response limits, idle_timeout).
+  virtual const client_options& opts() const noexcept = 0;
+  // TLS (":scheme" https) or cleartext.
+  virtual bool secure() const noexcept = 0;
+  // The session's connection opened, has room for more (a stream ended, the
+  // peer's SETTINGS arrived, a GOAWAY came), closed.
+  virtual void session_open(pooled_session& s) = 0;
+  virtual void session_idle(pooled_session& s) = 0;
+  virtual void session_closed(pooled_session& s, const close_reason& why, bool was_open) = 0;
+};
+
 class pooled_session : public client_transport {
  public:
   explicit pooled_session(std::uint64_t serial) : serial_(serial) {}

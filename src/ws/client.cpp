@@ -61,6 +61,9 @@ void client_core::start_attempt() {
   connect_options co = opts_.connect;
   if (u.secure) {
     if (!co.tls) co.tls.emplace();
+    // ALPN (RFC 7301): the server's pick decides (use_h2).
+    if (opts_.http2 != http::http2_mode::off && !h1_only_ && co.tls->alpn.empty())
+      co.tls->alpn = {"h2", "http/1.1"};
   } else {
     co.tls.reset();
   }
@@ -68,6 +71,17 @@ void client_core::start_attempt() {
                        return std::make_unique<client_session>(self, c);
                      }};
   conn_ = ctx_.connect(u.target(), std::move(roles), std::move(co));
+}
+
+bool client_core::use_h2(const connection& c) const noexcept {
+  if (h1_only_ || opts_.http2 == http::http2_mode::off) return false;
+  if (c.is_tls()) return c.tls_alpn() == "h2";
+  return opts_.http2 == http::http2_mode::prior_knowledge;
+}
+
+void client_core::fall_back_to_h1() {
+  h1_only_ = true;
+  redirect_ = current_url();
 }
 
 bool client_core::redirect_to(url next) {

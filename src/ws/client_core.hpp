@@ -57,6 +57,13 @@ class client_core final : public std::enable_shared_from_this<client_core>,
   bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
   // Whether the close of the current attempt is a redirect's (no report).
   bool redirecting() const noexcept { return redirect_.has_value(); }
+  // HTTP/2 (RFC 8441): whether the attempt's connection c, just open, goes
+  // on in HTTP/2 (ALPN chose "h2", or prior knowledge in cleartext).
+  bool use_h2(const connection& c) const noexcept;
+  // The server's SETTINGS do not enable extended CONNECT: the current
+  // attempt ends quietly (as for a redirect) and the next one, at once, and
+  // every later one use HTTP/1.1.
+  void fall_back_to_h1();
 
  private:
   void on_loop_shutdown() override;
@@ -83,6 +90,7 @@ class client_core final : public std::enable_shared_from_this<client_core>,
   unsigned failures_ = 0;   // attempts in a row that did not open
   unsigned redirects_ = 0;  // redirects followed in this attempt
   bool stopped_ = false;
+  bool h1_only_ = false;     // the server has no extended CONNECT (fall_back_to_h1)
   bool retry_next_ = false;  // closing() decided that a new attempt follows
   std::atomic<bool> finished_{false};
 };

@@ -98,22 +98,28 @@ result<agreement> check_upgrade_response(const upgrade_response& r, std::string_
     return invalid(r.accept_fields == 0 ? "no Sec-WebSocket-Accept"
                                         : "more than one Sec-WebSocket-Accept");
   if (r.accept != accept_key(key)) return invalid("Sec-WebSocket-Accept does not match our key");
+  return check_agreement(r.protocol, r.protocol_fields, r.extensions, offered, deflate);
+}
+
+result<agreement> check_agreement(std::string_view protocol, int protocol_fields,
+                                  std::string_view extensions, std::span<const std::string> offered,
+                                  const std::optional<deflate_client_settings>& deflate) {
   agreement a;
-  if (r.protocol_fields > 1) return invalid("more than one Sec-WebSocket-Protocol");
-  if (r.protocol_fields == 1) {
+  if (protocol_fields > 1) return invalid("more than one Sec-WebSocket-Protocol");
+  if (protocol_fields == 1) {
     for (std::size_t i = 0; i < offered.size(); ++i)
-      if (offered[i] == r.protocol) a.protocol = static_cast<int>(i);
+      if (offered[i] == protocol) a.protocol = static_cast<int>(i);
     if (a.protocol < 0)
-      return invalid("Sec-WebSocket-Protocol '" + std::string(r.protocol) + "' was not offered");
+      return invalid("Sec-WebSocket-Protocol '" + std::string(protocol) + "' was not offered");
   }
   bool any_extension = false;
-  for (char c : r.extensions)
+  for (char c : extensions)
     any_extension |= c != ',' && c != ' ' && c != '\t';
   if (any_extension) {
     if (!deflate)
-      return invalid("Sec-WebSocket-Extensions '" + std::string(r.extensions) +
+      return invalid("Sec-WebSocket-Extensions '" + std::string(extensions) +
                      "' when none was offered");
-    auto d = accept_deflate_response(r.extensions, *deflate);
+    auto d = accept_deflate_response(extensions, *deflate);
     if (!d) return invalid(d.error().detail);
     a.deflate = *d;
   }

@@ -64,4 +64,11 @@ result<agreement> check_upgrade_response(const upgrade_response& r, std::string_
                                          std::span<const std::string> offered,
                                          const std::optional<deflate_client_settings>& deflate);
 
+// The part of that check that HTTP/2 shares (RFC 8441 §5, a 2xx to an
+// extended CONNECT): the subprotocol (fields of that name counted) and the
+// extensions (every field's value joined with ", ").
+result<agreement> check_agreement(std::string_view protocol, int protocol_fields,
+                                  std::string_view extensions, std::span<const std::string> offered,
+                                  const std::optional<deflate_client_settings>& deflate);
+
 }  // namespace lwspp::ws

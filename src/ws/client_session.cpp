@@ -4,6 +4,7 @@
 #include "tls/session.hpp"
 #include "ws/client_core.hpp"
 #include "ws/client_handshake.hpp"
+#include "ws/h2_tunnel.hpp"
 
 namespace lwspp::ws::detail {
 namespace {
@@ -33,6 +34,15 @@ client_session::client_session(std::shared_ptr<client_core> core, connection& c)
 client_session::~client_session() = default;
 
 void client_session::on_open(connection& c) {
+  if (core_->use_h2(c)) {
+    // RFC 8441: the WebSocket goes over an HTTP/2 stream; this role is
+    // replaced (and freed once this call returns).
+    if (auto started = h2_tunnel::start(core_, c); !started) {
+      core_->attached(*this);
+      fail_handshake(close_reason(started.error()));
+    }
+    return;
+  }
   core_->attached(*this);
   const client_options& o = core_->options();
   hs_ = std::make_unique<handshake>();

@@ -63,6 +63,24 @@ class h2_client : public ::testing::Test {
         .max_body = 64 * 1024 * 1024,
     };
     app.route(http::method::put, "/upload", std::move(upload));
+    // For the per-stream deadlines: no answer at all; a head and a piece,
+    // then nothing; pieces every 100 ms (slow but never stalled).
+    app.get("/never",
+            [this](http::request&, http::response& res) { res.on_abort([this] { ++aborted; }); });
+    app.get("/stall", [this](http::request&, http::response& res) {
+      res.on_abort([this] { ++aborted; });
+      res.write("a piece, then nothing");
+    });
+    app.get("/drip", [this](http::request&, http::response& res) {
+      std::lock_guard lock(drips_mutex);
+      drips.emplace_back([h = res.handle()] {
+        for (int i = 0; i < 8; ++i) {
+          std::this_thread::sleep_for(100ms);
+          h.write(std::to_string(i));
+        }
+        h.end();
+      });
+    });
     auto vh = app.listen(ctx, {.listen = "127.0.0.1:0"});
     ASSERT_TRUE(vh) << vh.error().message();
     plain = *vh;
@@ -80,6 +98,8 @@ class h2_client : public ::testing::Test {
   }
   void TearDown() override {
     client.reset();
+    for (std::thread& t : drips)
+      t.join();
     run.reset();
     ::unlink((dir + "/c.pem").c_str());
     ::unlink((dir + "/k.pem").c_str());
@@ -105,6 +125,9 @@ class h2_client : public ::testing::Test {
   lwspp::vhost* secure = nullptr;
   std::string dir, payload;
   std::atomic<std::uint64_t> uploaded{0};
+  std::atomic<int> aborted{0};
+  std::mutex drips_mutex;
+  std::vector<std::thread> drips;
   std::unique_ptr<test::runner> run;
   std::unique_ptr<http::client> client;
 };
@@ -235,6 +258,51 @@ TEST_F(h2_client, paused_delivery_stops_the_stream_only) {
   EXPECT_FALSE(failure.code) << failure.message();
   EXPECT_TRUE(got == payload);
   EXPECT_EQ(client->stats().connections, 1u);
+}
+
+// Deadlines are per stream (as HTTP/1.1 has them per request): the stream
+// that gets no answer fails with first_byte_timeout, the one that stalls
+// after a piece with read_timeout, each reset (the server hears of it); a
+// slow stream that keeps coming, and requests made meanwhile and after, go
+// on on the same connection.
+TEST_F(h2_client, a_late_stream_is_reset_alone_with_the_codes_of_http11) {
+  http::client_options o;
+  o.http2 = http::http2_mode::prior_knowledge;
+  o.first_byte_timeout = 400ms;
+  o.read_timeout = 400ms;
+  client = std::make_unique<http::client>(ctx, std::move(o));
+  auto start = [this](std::string path) {
+    return std::async(std::launch::async,
+                      [this, p = std::move(path)] { return test::fetch(*client, url(p)); });
+  };
+  ASSERT_TRUE(test::fetch(*client, url("/hello")));  // the connection is up: one for all
+  const auto t0 = std::chrono::steady_clock::now();
+  auto never = start("/never");
+  auto stall = start("/stall");
+  auto drip = start("/drip");
+  for (int i = 0; i < 5; ++i) {
+    auto r = test::fetch(*client, url("/hello"));
+    EXPECT_TRUE(r && r->body == "Hello, h2!");
+    std::this_thread::sleep_for(100ms);
+  }
+  auto n = never.get();
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().code, http::client_error::first_byte_timeout) << n.error().message();
+  EXPECT_NE(n.error().message().find("no response within 400 ms"), std::string::npos);
+  auto s = stall.get();
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, http::client_error::read_timeout) << s.error().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  auto d = drip.get();
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->body, "01234567");
+  auto after = test::fetch(*client, url("/hello"));
+  EXPECT_TRUE(after && after->body == "Hello, h2!");
+  EXPECT_EQ(client->stats().connections, 1u);
+  // RST_STREAM CANCEL reached the server: both exchanges were aborted there.
+  for (int i = 0; i < 50 && aborted.load() < 2; ++i)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(aborted.load(), 2);
 }
 
 // --- scripted h2 servers ------------------------------------------------------------
