@@ -4,6 +4,8 @@
 // `i` are kept.
 #include "h2/priority.hpp"
 
+#include "util/ascii.hpp"
+
 namespace lwspp::h2 {
 namespace {
 
@@ -15,23 +17,6 @@ bool digit(char c) noexcept {
 }
 bool alpha(char c) noexcept {
   return lcalpha(c) || (c >= 'A' && c <= 'Z');
-}
-bool tchar(char c) noexcept {
-  if (alpha(c) || digit(c)) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':  // clang-format off
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':  // clang-format on
-      return true;
-    default:
-      return false;
-  }
 }
 bool base64(char c) noexcept {
   return alpha(c) || digit(c) || c == '+' || c == '/' || c == '=';
@@ -169,7 +154,7 @@ class reader {
   }
   bool token() noexcept {
     ++i_;
-    while (!done() && (tchar(s_[i_]) || s_[i_] == ':' || s_[i_] == '/'))
+    while (!done() && (util::is_tchar(s_[i_]) || s_[i_] == ':' || s_[i_] == '/'))
       ++i_;
     return true;
   }

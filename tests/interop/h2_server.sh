@@ -168,16 +168,7 @@ else
   fail "h2 stop:"
   indent <<<"$out" >&2
 fi
-rc=0
-wait "$pid" || rc=$?
-unset 'server_pids[main]'
-expect_eq "server exit status after SIGTERM" "$rc" "0"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$tmp/main.log"; then
-  fail "sanitizer report in the server log"
-  indent <"$tmp/main.log" >&2
-else
-  pass "no sanitizer report in the server log"
-fi
+expect_clean_exit main "$tmp/main.log"
 
 # --- HTTP/2 off -------------------------------------------------------------------------------
 

@@ -47,14 +47,5 @@ expect_eq "still serving h2c" "$got" "Hello, world!"
 got=$(curl -sS --max-time 10 --http1.1 "http://127.0.0.1:$port/hello" 2>&1) || true
 expect_eq "still serving HTTP/1.1" "$got" "Hello, world!"
 kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-unset 'server_pids[main]'
-expect_eq "server exit status after SIGTERM" "$rc" "0"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$tmp/server.log"; then
-  fail "sanitizer report in the server log"
-  indent <"$tmp/server.log" >&2
-else
-  pass "no sanitizer report in the server log"
-fi
+expect_clean_exit main "$tmp/server.log"
 finish

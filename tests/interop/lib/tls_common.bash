@@ -11,6 +11,7 @@
 #                         --port-file; sets $port (and $echo_port with --echo)
 #                         and NAME's pid in server_pids[NAME]; log in $tmp/NAME.log
 #   stop_tls_server NAME  SIGTERM; checks that it exits 0 with no sanitizer report
+#   expect_clean_exit NAME LOG  the same check after a SIGTERM sent otherwise
 #   bg PIDVAR CMD...      runs CMD in the background, killed at exit
 #   wait_port PORT        waits up to 10 s for 127.0.0.1:PORT to accept; 1 if it never does
 #   finish                prints "N passed, N failed" and exits 1 on any failure
@@ -196,8 +197,14 @@ start_tls_server() {
 }
 
 stop_tls_server() {
-  local name=$1 pid=${server_pids[$1]} rc=0 i
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -TERM "${server_pids[$1]}" 2>/dev/null || true
+  expect_clean_exit "$1" "$tmp/$1.log"
+}
+
+# expect_clean_exit NAME LOG: server_pids[NAME] (already told to stop) must
+# exit 0 within 10 s with no sanitizer report in LOG.
+expect_clean_exit() {
+  local name=$1 log=$2 pid=${server_pids[$1]} rc=0 i
   for ((i = 0; i < 100; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
@@ -209,9 +216,9 @@ stop_tls_server() {
   wait "$pid" || rc=$?
   unset "server_pids[$name]"
   expect_eq "server $name: exits 0 after SIGTERM" "$rc" 0
-  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/$name.log"; then
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
     fail "server $name: a sanitizer report in its log:"
-    indent <"$tmp/$name.log" >&2
+    indent <"$log" >&2
   else
     pass "server $name: no sanitizer report in its log"
   fi
