@@ -133,10 +133,6 @@ void server_session::on_headers(const header_block& h) {
   open_stream(h, d.ok());
 }
 
-// Spare streams kept per connection: enough for a client's usual burst of
-// requests in flight; more would be memory held by an idle connection.
-constexpr std::size_t max_spare_streams = 16;
-
 std::unique_ptr<stream> server_session::new_stream(std::uint32_t id) {
   if (spare_.empty())
     return std::make_unique<stream>(*this, id, peer_.initial_window_size, limits_.initial_window);
@@ -148,14 +144,16 @@ std::unique_ptr<stream> server_session::new_stream(std::uint32_t id) {
 
 void server_session::reap() {
   reap_scheduled_ = false;
-  // The only allocation first (out of memory: the streams stay dead until
-  // the next reap), so that the moves below cannot fail halfway.
-  if (spare_.capacity() < max_spare_streams) spare_.reserve(max_spare_streams);
+  // As many spares as streams may be open at once: a client that keeps its
+  // streams busy allocates none (they are freed after spare_idle without
+  // any open). A failed push_back leaves the rest for the next reap.
   for (std::unique_ptr<stream>& s : dead_) {
+    if (!s) continue;
     s->retire();
-    if (spare_.size() < max_spare_streams) spare_.push_back(std::move(s));
+    if (spare_.size() < limits_.max_concurrent_streams) spare_.push_back(std::move(s));
   }
   dead_.clear();
+  if (streams_.empty() && !spare_.empty()) watch(idle_since_ + spare_idle);
 }
 
 void server_session::open_stream(const header_block& h, bool fields_ok) {

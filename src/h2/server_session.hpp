@@ -48,6 +48,13 @@ struct server_limits {
   std::size_t stream_high_water = 64 * 1024;
 };
 
+// A stream with output, in the session's send queue (server_session_out.cpp).
+struct server_session_ready {
+  std::uint32_t id;
+  priority prio;
+  std::uint32_t seq;  // the stream id, or for an incremental stream its turn
+};
+
 class server_session final : public role, public http::detail::exchange_host {
  public:
   server_session(http::server::impl& srv, connection& c, server_limits limits = {});
@@ -136,6 +143,9 @@ class server_session final : public role, public http::detail::exchange_host {
   void open_stream(const header_block& h, bool fields_ok);
   std::unique_ptr<stream> new_stream(std::uint32_t id);
   void reap();
+  // Spare streams are freed once no stream has been open this long (an idle
+  // connection holds no more than its session).
+  static constexpr std::chrono::seconds spare_idle{1};
   void end_request(stream& s);
   void too_large(stream& s);
   void refuse(std::uint32_t id, error code);
@@ -143,7 +153,6 @@ class server_session final : public role, public http::detail::exchange_host {
   void fail(error code, std::string_view why);
   void finish_batch();
   void pump();
-  std::size_t next_ready() const noexcept;
   void reprioritize(stream& s, priority p);
   bool run_writable();
   void flush();
@@ -173,11 +182,8 @@ class server_session final : public role, public http::detail::exchange_host {
   stream_table streams_;
   std::vector<std::unique_ptr<stream>> dead_;   // closed, reaped after the callback
   std::vector<std::unique_ptr<stream>> spare_;  // reaped, for the next streams
-  struct ready_entry {
-    std::uint32_t id;
-    priority prio;
-  };
-  std::vector<ready_entry> ready_;  // streams with output (see next_ready())
+  std::vector<server_session_ready> ready_;     // streams with output, in sending order
+  std::uint32_t turns_ = 0;                     // queue order of incremental streams
   // RFC 9218: PRIORITY_UPDATEs for streams not opened yet, applied when
   // they open (a few; the oldest is dropped when more come).
   struct early_priority {

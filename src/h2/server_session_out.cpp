@@ -29,32 +29,37 @@ bool server_session::backed_up() const noexcept {
   return conn_->buffered() > conn_->options().write_high_water;
 }
 
+// ready_ is kept in sending order, so the next stream is its front: by
+// urgency, then non-incremental ones by stream id (each is finished before
+// the next), then incremental ones by when they were queued (each goes to
+// the back after its frame: turns).
+namespace {
+bool before(const server_session_ready& a, const server_session_ready& b) noexcept {
+  if (a.prio.urgency != b.prio.urgency) return a.prio.urgency < b.prio.urgency;
+  if (a.prio.incremental != b.prio.incremental) return !a.prio.incremental;
+  return a.seq < b.seq;
+}
+}  // namespace
+
 void server_session::schedule(stream& s) {
   if (s.queued || s.closed) return;
   s.queued = true;
-  ready_.push_back({s.stream_id, s.prio});
+  const server_session_ready e{s.stream_id, s.prio, s.prio.incremental ? ++turns_ : s.stream_id};
+  // Streams are mostly queued in the order they are sent: from the back.
+  auto at = ready_.end();
+  while (at != ready_.begin() && before(e, *(at - 1)))
+    --at;
+  ready_.insert(at, e);
 }
 
 void server_session::reprioritize(stream& s, priority p) {
-  s.prio = p;
-  if (!s.queued) return;
-  for (ready_entry& e : ready_)
-    if (e.id == s.stream_id) e.prio = p;
-}
-
-// The index in ready_ of the stream to frame next (see the top).
-std::size_t server_session::next_ready() const noexcept {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < ready_.size(); ++i) {
-    const ready_entry& e = ready_[i];
-    const ready_entry& b = ready_[best];
-    if (e.prio.urgency != b.prio.urgency) {
-      if (e.prio.urgency < b.prio.urgency) best = i;
-    } else if (!e.prio.incremental && (b.prio.incremental || e.id < b.id)) {
-      best = i;  // incremental ones keep their turn order: the first stays
-    }
+  if (s.queued) {
+    std::erase_if(ready_, [&](const server_session_ready& e) { return e.id == s.stream_id; });
+    s.queued = false;
+    s.prio = p;
+    return schedule(s);
   }
-  return best;
+  s.prio = p;
 }
 
 void server_session::finish_batch() {
@@ -74,10 +79,9 @@ void server_session::pump() {
       conn_->request_writable();  // on_writable goes on from here
       return note_send_progress(true, progressed);
     }
-    const std::size_t at = next_ready();
-    stream* s = find(ready_[at].id);
+    stream* s = find(ready_.front().id);
     if (!s) {
-      ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
+      ready_.erase(ready_.begin());
       continue;
     }
     if (s->pending() > 0) {
@@ -86,13 +90,13 @@ void server_session::pump() {
       if (s->send_win.size <= 0) {
         // Its own WINDOW_UPDATE schedules it again (or the send timeout
         // resets it).
-        ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
+        ready_.erase(ready_.begin());
         s->queued = false;
         watch(s->progress + srv_.opts.send_timeout);
         continue;
       }
     }
-    ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(at));
+    ready_.erase(ready_.begin());
     s->queued = false;
     const auto allow = static_cast<std::uint32_t>(std::max<std::int64_t>(
         0, std::min<std::int64_t>({conn_send_.size, s->send_win.size,

@@ -9,6 +9,7 @@
 //     (socket full or the connection window at zero)
 //   a stream's window at zero        send_timeout     that stream reset (CANCEL)
 //   request body stalled             body_timeout     408 (or a reset once answered)
+//   no stream open                   1 s              spare streams freed
 #include "h2/frame_writer.hpp"
 #include "h2/server_session.hpp"
 #include "http/dispatch.hpp"
@@ -41,6 +42,7 @@ void server_session::arm_next() {
   auto consider = [&next](clock::time_point t) { next = std::min(next, t); };
   if (!settings_acked_) consider(settings_sent_ + o.header_timeout);
   if (streams_.empty()) consider(idle_since_ + o.keepalive_timeout);
+  if (streams_.empty() && !spare_.empty()) consider(idle_since_ + spare_idle);
   if (send_stalled_since_ != clock::time_point::max())
     consider(send_stalled_since_ + o.send_timeout);
   for (auto& s : streams_) {
@@ -62,6 +64,7 @@ void server_session::on_role_timer(connection& c) {
   batch b(*this);
   const auto& o = srv_.opts;
   const clock::time_point t = now();
+  if (streams_.empty() && t >= idle_since_ + spare_idle) spare_.clear();
   if (!settings_acked_ && t >= settings_sent_ + o.header_timeout)
     return fail(error::settings_timeout, "SETTINGS not acknowledged in time");
   if (streams_.empty() && t >= idle_since_ + o.keepalive_timeout) {
