@@ -38,18 +38,8 @@ vg_pid=""
 trap '[[ -n "$vg_pid" ]] && kill -KILL "$vg_pid" 2>/dev/null; rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/www"
 printf 'Hello, world!' >"$scratch/www/hello"
-cat >"$scratch/h2o.conf" <<CONF
-listen: {host: 127.0.0.1, port: $((port_base + 1))}
-num-threads: 1
-user: $(id -un)
-error-log: $scratch/h2o.err
-http2-idle-timeout: 600
-hosts:
-  default:
-    paths:
-      /hello:
-        file.file: $scratch/www/hello
-CONF
+source "$here/lib/servers.bash"
+h2o_conf "$scratch/h2o.conf" "$((port_base + 1))" "$scratch" "" user
 
 # count NAME PORT CMD...: prints "NAME instructions-per-request".
 count() {

@@ -63,19 +63,7 @@ start() {
         >/dev/null 2>&1 &
       ;;
     h2o)
-      local listen="listen: {host: 127.0.0.1, port: $port}"
-      [[ $tls == tls ]] && listen="listen: {host: 127.0.0.1, port: $port, ssl: {certificate-file: $scratch/cert.pem, key-file: $scratch/key.pem}}"
-      cat >"$scratch/h2o.conf" <<CONF
-$listen
-num-threads: 1
-error-log: $scratch/h2o.err
-http2-idle-timeout: 600
-hosts:
-  default:
-    paths:
-      /hello:
-        file.file: $scratch/www/hello
-CONF
+      h2o_conf "$scratch/h2o.conf" "$port" "$scratch" "$tls"
       taskset -c "$srv_cpu" h2o -c "$scratch/h2o.conf" >/dev/null 2>&1 &
       ;;
     nginx)

@@ -54,3 +54,27 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+
+# h2o_conf FILE PORT SCRATCH [tls] [user]: an h2o config, one thread, serving
+# SCRATCH/www/hello as /hello on 127.0.0.1:PORT (with tls: over TLS with
+# SCRATCH/cert.pem and key.pem; with user: as this user, so that a root
+# run under valgrind can be controlled by callgrind_control).
+h2o_conf() {
+  local file=$1 port=$2 scratch=$3 tls=${4:-} user=${5:-}
+  local listen="listen: {host: 127.0.0.1, port: $port}"
+  [[ $tls == tls ]] && listen="listen: {host: 127.0.0.1, port: $port, ssl: {certificate-file: $scratch/cert.pem, key-file: $scratch/key.pem}}"
+  {
+    echo "$listen"
+    echo "num-threads: 1"
+    [[ $user == user ]] && echo "user: $(id -un)"
+    cat <<CONF
+error-log: $scratch/h2o.err
+http2-idle-timeout: 600
+hosts:
+  default:
+    paths:
+      /hello:
+        file.file: $scratch/www/hello
+CONF
+  } >"$file"
+}

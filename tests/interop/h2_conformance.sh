@@ -19,19 +19,9 @@ command -v curl >/dev/null || { echo "skip: curl is needed"; exit 77; }
 command -v openssl >/dev/null || { echo "skip: openssl is needed"; exit 77; }
 need_python python3-hpack hpack
 
-server=$(find_bin http_test_server)
 make_pki "$tmp/pki"
-mkdir -p "$tmp/www"
-env LWSPP_TEST_TLS_CERT="$tmp/pki/localhost.crt" LWSPP_TEST_TLS_KEY="$tmp/pki/localhost.key" \
-  "$server" "$tmp/port" "$tmp/www" 2>"$tmp/server.log" &
-pid=$!
-server_pids[main]=$pid
-for ((i = 0; i < 100; i++)); do
-  [[ -s $tmp/port ]] && break
-  sleep 0.1
-done
-[[ -s $tmp/port ]] || { fail "the server did not start"; indent <"$tmp/server.log" >&2; finish; }
-port=$(cat "$tmp/port")
+start_http_test_server LWSPP_TEST_TLS_CERT="$tmp/pki/localhost.crt" \
+  LWSPP_TEST_TLS_KEY="$tmp/pki/localhost.key"
 tls_port=$(cat "$tmp/port.tls")
 
 cases=$here/cases/h2_conformance.txt

@@ -21,17 +21,7 @@ need_python python3-h2 h2
 # Short, so that the timeout case is quick; long enough for the byte-by-byte
 # cases (their gaps are 10-50 ms) on a busy machine.
 timeout_ms=2000
-server=$(find_bin http_test_server)
-mkdir -p "$tmp/www"
-env LWSPP_TEST_HEADER_TIMEOUT_MS=$timeout_ms "$server" "$tmp/port" "$tmp/www" 2>"$tmp/server.log" &
-pid=$!
-server_pids[main]=$pid
-for ((i = 0; i < 100; i++)); do
-  [[ -s $tmp/port ]] && break
-  sleep 0.1
-done
-[[ -s $tmp/port ]] || { fail "the server did not start"; indent <"$tmp/server.log" >&2; finish; }
-port=$(cat "$tmp/port")
+start_http_test_server LWSPP_TEST_HEADER_TIMEOUT_MS=$timeout_ms
 
 for c in h2-bytewise h2-pri h1-bytewise h1-propfind p-then-close pr-timeout; do
   line=$(timeout 60 "$py" "$here/lib/h2c_split_preface.py" "$port" "$c" "$timeout_ms" 2>&1) || true

@@ -12,6 +12,7 @@
 #                         and NAME's pid in server_pids[NAME]; log in $tmp/NAME.log
 #   stop_tls_server NAME  SIGTERM; checks that it exits 0 with no sanitizer report
 #   expect_clean_exit NAME LOG  the same check after a SIGTERM sent otherwise
+#   start_http_test_server [VAR=VALUE...]  tests/http_test_server on $tmp/www; sets $pid, $port
 #   bg PIDVAR CMD...      runs CMD in the background, killed at exit
 #   wait_port PORT        waits up to 10 s for 127.0.0.1:PORT to accept; 1 if it never does
 #   finish                prints "N passed, N failed" and exits 1 on any failure
@@ -199,6 +200,24 @@ start_tls_server() {
 stop_tls_server() {
   kill -TERM "${server_pids[$1]}" 2>/dev/null || true
   expect_clean_exit "$1" "$tmp/$1.log"
+}
+
+# start_http_test_server [VAR=VALUE...]: tests/http_test_server serving
+# $tmp/www (port file $tmp/port, log $tmp/server.log) with those variables
+# in its environment; sets $pid, server_pids[main] and $port, and ends the
+# script with a failure if the server does not start.
+start_http_test_server() {
+  local i
+  mkdir -p "$tmp/www"
+  env "$@" "$(find_bin http_test_server)" "$tmp/port" "$tmp/www" 2>"$tmp/server.log" &
+  pid=$!
+  server_pids[main]=$pid
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $tmp/port ]] && break
+    sleep 0.1
+  done
+  [[ -s $tmp/port ]] || { fail "the server did not start"; indent <"$tmp/server.log" >&2; finish; }
+  port=$(cat "$tmp/port")
 }
 
 # expect_clean_exit NAME LOG: server_pids[NAME] (already told to stop) must
