@@ -68,28 +68,7 @@ cp "${BENCH_LWSPP_ALT_BIN:-$scratch/bin/lwspp}" "$scratch/bin/lwspp_alt"
 declare -A port=()
 i=0
 for s in "${servers[@]}"; do port[$s]=$((port_base + i)); i=$((i + 1)); done
-cat >"$scratch/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-master_process on;
-pid $scratch/nginx/nginx.pid;
-error_log $scratch/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_timeout 600s;
-  keepalive_requests 1000000000;
-  client_body_temp_path $scratch/nginx/client_body;
-  proxy_temp_path $scratch/nginx/proxy;
-  fastcgi_temp_path $scratch/nginx/fastcgi;
-  uwsgi_temp_path $scratch/nginx/uwsgi;
-  scgi_temp_path $scratch/nginx/scgi;
-  server {
-    listen 127.0.0.1:${port[nginx]:-0} backlog=4096;
-    location = /hello { default_type text/plain; return 200 "Hello, world!"; }
-  }
-}
-EOF
+nginx_hello_conf "$scratch/nginx" "${port[nginx]:-0}"
 
 start_server() {  # name
   local p="${port[$1]}"

@@ -78,3 +78,35 @@ hosts:
 CONF
   } >"$file"
 }
+
+# nginx_hello_conf DIR PORT [single]: DIR/nginx.conf for nginx with one worker,
+# answering GET /hello with "Hello, world!" (text/plain) on 127.0.0.1:PORT,
+# keep-alive without limits, no access log, every path under DIR. With
+# single: no master process either (one process, as under valgrind).
+nginx_hello_conf() {
+  local dir=$1 port=$2 master=on
+  [[ ${3:-} == single ]] && master=off
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+master_process $master;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_timeout 600s;
+  keepalive_requests 1000000000;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location = /hello { default_type text/plain; return 200 "Hello, world!"; }
+  }
+}
+CONF
+}

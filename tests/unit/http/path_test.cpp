@@ -128,6 +128,28 @@ TEST(NormalizePath, OutputReusesCapacity) {
   EXPECT_EQ(out.data(), before);
 }
 
+// Paths already in normal form are copied as they are (a one-pass fast
+// path); everything that needs decoding or rewriting still is, and the
+// refusals are the same.
+TEST(NormalizePath, NormalPathsKeptAsTheyAre) {
+  std::string out;
+  for (std::string_view p :
+       {"/", "/hello", "/a.b/c..d/", "/a/b.", "/x\\..\\y", "/\xc3\xa9t\xc3\xa9"}) {
+    ASSERT_TRUE(normalize_path(p, out)) << p;
+    EXPECT_EQ(out, p);
+  }
+  ASSERT_TRUE(normalize_path("/.well-known/x", out));
+  EXPECT_EQ(out, "/.well-known/x");
+  ASSERT_TRUE(normalize_path("/a/./b/../c//", out));
+  EXPECT_EQ(out, "/a/c/");
+  ASSERT_TRUE(normalize_path("/a%20b", out));
+  EXPECT_EQ(out, "/a b");
+  EXPECT_EQ(normalize_path("/a\x01/b", out).error, path_error::control_byte);
+  EXPECT_EQ(normalize_path("/a\x7f", out).offset, 2u);
+  EXPECT_EQ(normalize_path(std::string_view("/a\0b", 4), out).error, path_error::nul_byte);
+  EXPECT_EQ(normalize_path("a/b", out).error, path_error::not_absolute);
+}
+
 // A straightforward reference: split, then a stack.
 std::string reference(std::string_view decoded) {
   std::vector<std::string> stack;
