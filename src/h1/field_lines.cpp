@@ -3,6 +3,10 @@
 // only found where it ends.
 #include "h1/field_lines.hpp"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "h1/syntax.hpp"
 
 namespace lwspp::h1 {
@@ -11,6 +15,34 @@ using detail::cc_token;
 using detail::cc_value;
 using detail::is;
 using detail::is_ows;
+
+namespace {
+
+// Skips the bytes from `pos` that are field-vchar or SP, 8 at a time, and
+// returns where the first other byte is (a control byte, which includes
+// HTAB, CR and LF, or DEL) or where fewer than 8 bytes are left: the byte
+// loop after it decides about that byte. Values are most of a head's bytes.
+// In a word read little-endian, the lowest flagged byte of each test below
+// is exact (a borrow only runs toward higher bytes), and that is the only
+// one used; a big-endian machine takes the byte loop alone.
+std::size_t skip_plain_value_bytes(std::string_view h, std::size_t pos) noexcept {
+  if constexpr (std::endian::native != std::endian::little) return pos;
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  while (pos + 8 <= h.size()) {
+    std::uint64_t x;
+    std::memcpy(&x, h.data() + pos, sizeof x);
+    const std::uint64_t below_space = (x - 0x20 * ones) & ~x & highs;
+    const std::uint64_t d = x ^ (0x7f * ones);
+    const std::uint64_t del = (d - ones) & ~d & highs;
+    if (const std::uint64_t stop = below_space | del; stop != 0)
+      return pos + static_cast<std::size_t>(std::countr_zero(stop)) / 8;
+    pos += 8;
+  }
+  return pos;
+}
+
+}  // namespace
 
 field_problem parse_field_lines(std::string_view h, std::size_t pos, std::size_t max_fields,
                                 bool allow_bare_lf, std::vector<header_field>& out) {
@@ -40,6 +72,7 @@ field_problem parse_field_lines(std::string_view h, std::size_t pos, std::size_t
     while (is_ows(h[pos]))
       ++pos;
     const std::size_t v0 = pos;
+    pos = skip_plain_value_bytes(h, pos);
     while (is(h[pos], cc_value))
       ++pos;
     std::size_t v1 = pos;

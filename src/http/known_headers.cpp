@@ -1,10 +1,14 @@
 // Interned method and header names: lookup_method (case-sensitive, by length),
 // lookup_header (case-insensitive: an index by length built at compile time,
-// then an ASCII-folding compare) and header_name.
+// then a compare a word at a time) and header_name.
 #include "http/known_headers.hpp"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace lwspp::http {
 namespace {
@@ -83,8 +87,89 @@ constexpr length_index make_index() {
 
 constexpr length_index by_length = make_index();
 
-constexpr char to_lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+// Names are compared a machine word at a time. A name of n bytes is read as
+// 8-byte words at 0, 8, ... and a last one ending at n (overlapping the one
+// before), or for n from 4 to 7 as 4-byte words at 0 and n - 4; shorter
+// names byte by byte. An input word matches when (word | mask) equals the
+// interned name's word, the mask having 0x20 at the interned name's letters
+// only: a letter matches in either case and every other byte exactly, so
+// "content\rlength" is not "content-length" ('\r' | 0x20 is '-').
+static_assert(max_name <= 3 * 8, "folded_name holds three words");
+struct folded_name {
+  std::array<std::uint64_t, 3> word{};
+  std::array<std::uint64_t, 3> mask{};
+};
+
+constexpr std::uint64_t load_const(std::string_view s, std::size_t at, std::size_t len,
+                                   bool letters_only) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < len; ++i) {
+    const char c = s[at + i];
+    std::uint64_t b = static_cast<unsigned char>(c);
+    if (letters_only) b = (c >= 'a' && c <= 'z') ? 0x20 : 0;
+    const std::size_t shift = std::endian::native == std::endian::little ? i : len - 1 - i;
+    v |= b << (8 * shift);
+  }
+  return v;
+}
+
+constexpr std::array<folded_name, header_count> make_folded() {
+  std::array<folded_name, header_count> out{};
+  for (std::size_t id = 1; id < header_count; ++id) {
+    const std::string_view s = names[id];
+    const std::size_t n = s.size();
+    folded_name& f = out[id];
+    if (n >= 8) {
+      for (std::size_t k = 0; k * 8 < n; ++k) {
+        const std::size_t at = std::min(k * 8, n - 8);
+        f.word[k] = load_const(s, at, 8, false);
+        f.mask[k] = load_const(s, at, 8, true);
+      }
+    } else if (n >= 4) {
+      f.word[0] = load_const(s, 0, 4, false);
+      f.mask[0] = load_const(s, 0, 4, true);
+      f.word[1] = load_const(s, n - 4, 4, false);
+      f.mask[1] = load_const(s, n - 4, 4, true);
+    }
+  }
+  return out;
+}
+
+constexpr std::array<folded_name, header_count> folded = make_folded();
+
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+std::uint32_t load4(const char* p) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+bool same_name(std::string_view name, header_id id) noexcept {
+  const std::size_t n = name.size();
+  const folded_name& f = folded[static_cast<std::size_t>(id)];
+  const char* p = name.data();
+  if (n >= 8) {
+    for (std::size_t k = 0; k * 8 < n; ++k) {
+      const std::size_t at = std::min(k * 8, n - 8);
+      if ((load8(p + at) | f.mask[k]) != f.word[k]) return false;
+    }
+    return true;
+  }
+  if (n >= 4) {
+    return (load4(p) | f.mask[0]) == f.word[0] && (load4(p + n - 4) | f.mask[1]) == f.word[1];
+  }
+  const std::string_view cand = names[static_cast<std::size_t>(id)];
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = name[i];
+    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+    if (lower != cand[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -120,14 +205,7 @@ header_id lookup_header(std::string_view name) noexcept {
   const std::size_t n = name.size();
   if (n == 0 || n > max_name) return header_id::other;
   for (std::size_t k = by_length.begin[n]; k < by_length.begin[n + 1]; ++k) {
-    const header_id id = by_length.ids[k];
-    const std::string_view cand = names[static_cast<std::size_t>(id)];
-    // The last byte tells most names of one length apart; check it first.
-    if (to_lower(name[n - 1]) != cand[n - 1]) continue;
-    std::size_t i = 0;
-    while (i < n && to_lower(name[i]) == cand[i])
-      ++i;
-    if (i == n) return id;
+    if (same_name(name, by_length.ids[k])) return by_length.ids[k];
   }
   return header_id::other;
 }

@@ -9,6 +9,8 @@
 // block of exactly its size, freed before the next feed, so that ASan catches
 // a read past the span or of a span the parser should have copied.
 #include "h1/request_parser.hpp"
+#include "h1/field_lines.hpp"
+#include "util/ascii.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +42,7 @@ using lwspp::h1::request_parser;
 using lwspp::h1::step;
 using lwspp::h1::target_form;
 namespace http = lwspp::http;
+namespace h1 = lwspp::h1;
 
 using h1_case::escape;
 using h1_case::unescape;
@@ -398,6 +401,43 @@ step feed_all(request_parser& p, std::string_view& in) {
   return s;
 }
 
+// Field values are scanned 8 bytes at a time before the byte loop; every
+// byte value at every position of values of every length up to 24 (so at
+// every offset in and after a word) is accepted or refused as the grammar
+// says, and refused at its own offset.
+TEST(field_lines, every_byte_at_every_offset_of_a_value) {
+  const auto is_value_byte = [](unsigned char c) { return (c >= 0x20 && c != 0x7f) || c == '\t'; };
+  std::vector<h1::header_field> out;
+  std::size_t checked = 0;
+  for (std::size_t len = 1; len <= 24; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string value(len, 'v');
+        value[at] = static_cast<char>(b);
+        const std::string section = "X-Name: " + value + "\r\n\r\n";
+        out.clear();
+        const h1::field_problem p = h1::parse_field_lines(section, 0, 10, false, out);
+        if (is_value_byte(static_cast<unsigned char>(b))) {
+          ASSERT_EQ(p.reason, nullptr) << len << " " << at << " " << b;
+          ASSERT_EQ(out.size(), 1u);
+          std::string_view want(value);
+          while (!want.empty() && (want.front() == ' ' || want.front() == '\t'))
+            want.remove_prefix(1);
+          while (!want.empty() && (want.back() == ' ' || want.back() == '\t'))
+            want.remove_suffix(1);
+          ASSERT_EQ(out[0].value, want);
+        } else {
+          ASSERT_NE(p.reason, nullptr) << len << " " << at << " " << b;
+          ASSERT_EQ(p.pos, 8 + at) << p.reason << " " << len << " " << at << " " << b;
+          ASSERT_EQ(p.status, 400);
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 300u * 256u);
+}
+
 TEST(known_headers, lookup_is_case_insensitive_and_exact) {
   EXPECT_EQ(http::lookup_header("Content-Length"), http::header_id::content_length);
   EXPECT_EQ(http::lookup_header("content-length"), http::header_id::content_length);
@@ -424,6 +464,37 @@ TEST(known_headers, lookup_is_case_insensitive_and_exact) {
   }
   EXPECT_EQ(http::header_name(http::header_id::other), "");
   EXPECT_EQ(http::header_name(http::header_id::count_), "");
+}
+
+// lookup_header compares a word at a time with a case mask; this checks it
+// against the plain definition (ASCII case-insensitive equality with one of
+// the interned names) for every interned name with every byte at every
+// position replaced by each of the 256 values, and for every prefix and
+// one-byte extension of each name.
+TEST(known_headers, lookup_agrees_with_case_insensitive_equality) {
+  const auto reference = [](std::string_view name) {
+    for (int i = 1; i < static_cast<int>(http::header_id::count_); ++i) {
+      const auto id = static_cast<http::header_id>(i);
+      if (lwspp::util::iequals(name, http::header_name(id))) return id;
+    }
+    return http::header_id::other;
+  };
+  std::size_t checked = 0;
+  for (int i = 1; i < static_cast<int>(http::header_id::count_); ++i) {
+    const std::string name(http::header_name(static_cast<http::header_id>(i)));
+    for (std::size_t at = 0; at < name.size(); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string m = name;
+        m[at] = static_cast<char>(b);
+        ASSERT_EQ(http::lookup_header(m), reference(m)) << name << " byte " << at << " = " << b;
+        ++checked;
+      }
+    }
+    for (std::size_t len = 0; len <= name.size(); ++len)
+      ASSERT_EQ(http::lookup_header(name.substr(0, len)), reference(name.substr(0, len))) << len;
+    ASSERT_EQ(http::lookup_header(name + "s"), reference(name + "s"));
+  }
+  EXPECT_GT(checked, 100000u);
 }
 
 TEST(known_headers, methods_are_case_sensitive) {
