@@ -2,6 +2,7 @@
 // lookup_header (case-insensitive: an index by length built at compile time,
 // then a compare a word at a time) and header_name.
 #include "http/known_headers.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -165,9 +166,7 @@ bool same_name(std::string_view name, header_id id) noexcept {
   }
   const std::string_view cand = names[static_cast<std::size_t>(id)];
   for (std::size_t i = 0; i < n; ++i) {
-    const char c = name[i];
-    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-    if (lower != cand[i]) return false;
+    if (util::to_lower(name[i]) != cand[i]) return false;
   }
   return true;
 }
