@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "lwspp/context.hpp"
 #include "lwspp/timer.hpp"
@@ -94,5 +95,18 @@ class client_core final : public std::enable_shared_from_this<client_core>,
   bool retry_next_ = false;  // closing() decided that a new attempt follows
   std::atomic<bool> finished_{false};
 };
+
+// A client failure as a close reason: what went wrong, and the HTTP status
+// when the server answered with one.
+inline close_reason client_failure(client_error e, std::string detail, int code = 0) {
+  return close_reason(make_error_code(e), std::move(detail), code);
+}
+
+// The opening handshake got no answer to `request` within the timeout.
+inline close_reason handshake_timed_out(const client_options& o, std::string_view request) {
+  return client_failure(client_error::handshake_timeout,
+                        "no answer to " + std::string(request) + " within " +
+                            std::to_string(o.handshake_timeout.count()) + " ms");
+}
 
 }  // namespace lwspp::ws::detail

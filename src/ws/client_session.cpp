@@ -9,10 +9,6 @@
 namespace lwspp::ws::detail {
 namespace {
 
-close_reason client_failure(client_error e, std::string detail, int code = 0) {
-  return close_reason(make_error_code(e), std::move(detail), code);
-}
-
 bool is_redirect(int status) noexcept {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -126,10 +122,7 @@ void client_session::fail_handshake(close_reason why) {
 }
 
 void client_session::on_opening_timeout() {
-  fail_handshake(client_failure(client_error::handshake_timeout,
-                                "no answer to the upgrade request within " +
-                                    std::to_string(core_->options().handshake_timeout.count()) +
-                                    " ms"));
+  fail_handshake(handshake_timed_out(core_->options(), "the upgrade request"));
 }
 
 void client_session::on_peer_eof(connection& c) {

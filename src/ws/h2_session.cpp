@@ -32,10 +32,7 @@ void h2_client_session::quit_for_fallback() {
 }
 
 void h2_client_session::on_opening_timeout() {
-  conn_->close(close_reason(make_error_code(client_error::handshake_timeout),
-                            "no answer to the extended CONNECT (HTTP/2) within " +
-                                std::to_string(core_->options().handshake_timeout.count()) +
-                                " ms"));
+  conn_->close(handshake_timed_out(core_->options(), "the extended CONNECT (HTTP/2)"));
 }
 
 void h2_client_session::on_peer_eof(connection& c) {
@@ -43,8 +40,8 @@ void h2_client_session::on_peer_eof(connection& c) {
     session::on_peer_eof(c);
     return;
   }
-  c.close(close_reason(make_error_code(client_error::handshake_invalid),
-                       "the HTTP/2 stream ended before the WebSocket opened"));
+  c.close(client_failure(client_error::handshake_invalid,
+                         "the HTTP/2 stream ended before the WebSocket opened"));
 }
 
 void h2_client_session::on_close(connection& c, const close_reason& why) {

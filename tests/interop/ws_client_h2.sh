@@ -37,11 +37,7 @@ start_py() {  # LOG ARGS...: sets port, tls_port, server_pid
   "$py" "$here/lib/ws_h2_server.py" "$port" "$tls_port" "$tmp/cert.pem" "$tmp/key.pem" "$@" \
     >"$log" 2>&1 &
   server_pid=$!
-  wait_port "$port" && wait_port "$tls_port" || {
-    echo "FAIL: the python3-h2 server did not start:" >&2
-    indent <"$log" >&2
-    exit 1
-  }
+  ws_client_wait_server "the python3-h2 server" "$log" "$port" "$tls_port"
 }
 
 start_py "$tmp/h2.log"

@@ -115,11 +115,7 @@ ws_port=$(free_port)
 wss_port=$(free_port)
 "$py" "$tmp/server.py" "$ws_port" "$wss_port" "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/server.log" 2>&1 &
 server_pid=$!
-wait_port "$ws_port" && wait_port "$wss_port" || {
-  echo "FAIL: the python server did not start:" >&2
-  indent <"$tmp/server.log" >&2
-  exit 1
-}
+ws_client_wait_server "the python server" "$tmp/server.log" "$ws_port" "$wss_port"
 echo "server:   python3-websockets on ws :$ws_port, wss :$wss_port"
 
 for scheme in ws wss; do

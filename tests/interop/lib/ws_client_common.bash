@@ -12,6 +12,10 @@
 #   ws_client_collect LOG N    stops the peer's server ($server_pid) and turns
 #                              its "ok:"/"FAIL:" lines into checks; it must
 #                              have made N of them
+#   ws_client_wait_server WHAT LOG PORT...
+#                              waits for the peer's server to accept on every
+#                              PORT; if it does not, prints LOG and ends the
+#                              script with a failure naming WHAT
 
 source "$(dirname "${BASH_SOURCE[0]}")/ws_common.bash"
 
@@ -22,6 +26,17 @@ ws_client_find() {
     exit 1
   fi
   echo "client:   $client"
+}
+
+ws_client_wait_server() {
+  local what=$1 log=$2 p
+  shift 2
+  for p in "$@"; do
+    wait_port "$p" && continue
+    echo "FAIL: $what did not start:" >&2
+    indent <"$log" >&2
+    exit 1
+  done
 }
 
 ws_client_run() {
